@@ -1,0 +1,82 @@
+"""The ``floe-gate`` command line.
+
+Only click is imported at start-up: the git hook runs this on every commit, so
+each command imports what it needs (pydantic models, plugins, dbt) when it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from floe_gate import __version__
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="floe-gate")
+def cli() -> None:
+    """The compute-governance gate of a GitOps data platform built on dbt."""
+
+
+@cli.command()
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Output format.",
+)  # fmt: skip
+def plugins(output_format: str) -> None:
+    """List installed compute plugins: versions, API version, distribution, load status.
+
+    Exits 1 when any plugin cannot be used (import failure, incomplete, incompatible
+    API, or two distributions claiming the same engine name).
+    """
+    from floe_gate.commands.plugins import list_plugins
+
+    sys.exit(list_plugins(output_format))
+
+
+@cli.command()
+@click.argument("engine")
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML file with the engine's target settings (as under compute.targets.ENGINE).",
+)
+@click.option("--name", "profile_name", default="floe", show_default=True, help="dbt profile name.")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Write DIR/profiles.yml instead of printing it.",
+)  # fmt: skip
+def profile(
+    engine: str, settings_file: Path | None, profile_name: str, out_dir: Path | None
+) -> None:
+    """Render the dbt profile a plugin generates for ENGINE's target settings."""
+    from floe_gate.commands.profile import render_profile
+
+    sys.exit(render_profile(engine, settings_file, profile_name, out_dir))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        return EXIT_CANNOT_JUDGE
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_CANNOT_JUDGE
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_CANNOT_JUDGE
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

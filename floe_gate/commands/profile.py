@@ -1,0 +1,68 @@
+"""``floe-gate profile``: the dbt profile one engine's plugin generates for its settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from floe_gate.emit.profiles import dump_profiles
+from floe_gate.load.validation import validation_problems
+from floe_gate.load.yaml_document import YamlDocument, load_yaml
+from floe_gate.problems import Problem, ProblemsFound, Severity
+from floe_gate.registry import PluginLoadError, PluginRegistry
+
+
+def render_profile(
+    engine: str, settings_file: Path | None, profile_name: str, out_dir: Path | None
+) -> int:
+    try:
+        plugin = PluginRegistry().get(engine)
+    except PluginLoadError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    try:
+        document = (
+            load_yaml(str(settings_file), settings_file.read_bytes())
+            if settings_file is not None
+            else YamlDocument(file="<defaults>", data={})
+        )
+        settings = _mapping(document)
+        config = plugin.parse_config(settings)
+    except OSError as error:
+        click.echo(f"error: cannot read {settings_file}: {error.strerror}", err=True)
+        return 2
+    except ProblemsFound as found:
+        return _report(found.problems)
+    except ValidationError as error:
+        return _report(validation_problems(document, error, model=plugin.config_model))
+    text = dump_profiles(
+        {profile_name: {"target": engine, "outputs": {engine: plugin.generate_dbt_profile(config)}}}
+    )
+    if out_dir is None:
+        click.echo(text, nl=False)
+    else:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "profiles.yml").write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out_dir / 'profiles.yml'}", err=True)
+    return 0
+
+
+def _mapping(document: Any) -> dict[str, Any]:
+    if document.data is None:
+        return {}
+    if not isinstance(document.data, dict):
+        line, column = document.locate(())
+        raise ProblemsFound(
+            [Problem(document.file, line, column, "FG002", Severity.ERROR,
+                     "target settings must be a mapping of setting names to values")]
+        )  # fmt: skip
+    return document.data
+
+
+def _report(problems: list[Problem]) -> int:
+    for problem in sorted(problems):
+        click.echo(problem.as_text(), err=True)
+    return 1

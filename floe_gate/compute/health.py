@@ -1,0 +1,51 @@
+"""Helpers for ``validate_connection``: bounded in time, and never raising."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from floe_gate.compute.models import ConnectionResult, ConnectionStatus
+
+DEFAULT_CHECK_TIMEOUT_SECONDS = 5.0
+
+
+def elapsed_ms(started: float) -> float:
+    return max(0.0, (time.perf_counter() - started) * 1000)
+
+
+def unhealthy(started: float, message: str) -> ConnectionResult:
+    return ConnectionResult(
+        status=ConnectionStatus.UNHEALTHY, latency_ms=elapsed_ms(started), message=message
+    )
+
+
+def bounded_check(
+    check: Callable[[], ConnectionResult],
+    timeout_seconds: float = DEFAULT_CHECK_TIMEOUT_SECONDS,
+) -> ConnectionResult:
+    """Run ``check`` in a worker thread; UNHEALTHY if it raises or exceeds the timeout.
+
+    A driver call stuck in C code cannot be interrupted from Python, so the worker
+    is a daemon thread that is abandoned, not joined, when it overruns.
+    """
+    started = time.perf_counter()
+    outcome: list[ConnectionResult] = []
+    failure: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            outcome.append(check())
+        except BaseException as error:
+            failure.append(error)
+
+    thread = threading.Thread(target=worker, name="floe-health-check", daemon=True)
+    thread.start()
+    thread.join(timeout_seconds)
+    if thread.is_alive():
+        return unhealthy(started, f"no answer within {timeout_seconds:g} s")
+    if failure:
+        error = failure[0]
+        return unhealthy(started, f"check failed: {type(error).__name__}: {error}")
+    return outcome[0]

@@ -1,0 +1,167 @@
+"""The typed models exchanged between floe-gate and compute plugins.
+
+Credentials only ever appear as environment references (``{env: NAME}``): a plugin
+renders them as ``{{ env_var('NAME') }}`` and never sees a secret value. Every model
+rejects unknown keys, because the dbt adapters downstream silently ignore them.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from floe_gate.compute.quantities import parse_quantity
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EnvRef(_Frozen):
+    """A reference to an environment variable holding a secret: ``{env: NAME}``."""
+
+    env: str = Field(pattern=ENV_NAME.pattern, description="Environment variable name")
+
+    def as_dbt_template(self) -> str:
+        """The reference as dbt renders it at run time."""
+        return "{{ env_var('" + self.env + "') }}"
+
+
+def _refuse_literal_secret(value: Any) -> Any:
+    # The value itself is never echoed: it may be the secret.
+    if isinstance(value, str | int | float | bytes):
+        raise ValueError(
+            "a credential must be an environment reference {env: NAME}, never a literal value"
+        )
+    return value
+
+
+Credential = Annotated[EnvRef, BeforeValidator(_refuse_literal_secret)]
+
+
+class ComputeConfig(_Frozen):
+    """Settings of one compute target, as a plugin receives them.
+
+    Each plugin subclasses this with the keys its engine understands.
+    """
+
+    plugin: str = Field(min_length=1, description="Compute plugin name, e.g. duckdb")
+    timeout_seconds: int = Field(
+        default=3600, ge=1, le=86400, description="Per-statement timeout in seconds"
+    )
+    threads: int = Field(default=4, ge=1, le=64, description="Parallel threads")
+    credentials: dict[str, Credential] = Field(
+        default_factory=dict, description="Secrets as {env: NAME} references"
+    )
+
+
+class ConnectionStatus(StrEnum):
+    """Health of a compute target."""
+
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    UNHEALTHY = "unhealthy"
+
+
+class ConnectionResult(_Frozen):
+    """What ``validate_connection`` found."""
+
+    status: ConnectionStatus
+    latency_ms: float = Field(ge=0)
+    message: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+def _quantity(value: str) -> str:
+    parse_quantity(value)
+    return value
+
+
+Quantity = Annotated[str, AfterValidator(_quantity)]
+
+
+class ResourceSpec(_Frozen):
+    """Kubernetes requests and limits of a dbt job pod."""
+
+    cpu_request: Quantity = "100m"
+    cpu_limit: Quantity = "1000m"
+    memory_request: Quantity = "256Mi"
+    memory_limit: Quantity = "1Gi"
+    ephemeral_storage_request: Quantity = "100Mi"
+    ephemeral_storage_limit: Quantity = "1Gi"
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Self:
+        pairs = (
+            ("cpu", self.cpu_request, self.cpu_limit),
+            ("memory", self.memory_request, self.memory_limit),
+            ("ephemeral_storage", self.ephemeral_storage_request, self.ephemeral_storage_limit),
+        )
+        for resource, request, limit in pairs:
+            if parse_quantity(request) > parse_quantity(limit):
+                raise ValueError(
+                    f"{resource}_request {request} exceeds {resource}_limit {limit}: "
+                    "Kubernetes rejects a request above its limit"
+                )
+        return self
+
+    def as_kubernetes(self) -> dict[str, dict[str, str]]:
+        """The ``resources:`` block of a Kubernetes container."""
+        return {
+            "requests": {
+                "cpu": self.cpu_request,
+                "memory": self.memory_request,
+                "ephemeral-storage": self.ephemeral_storage_request,
+            },
+            "limits": {
+                "cpu": self.cpu_limit,
+                "memory": self.memory_limit,
+                "ephemeral-storage": self.ephemeral_storage_limit,
+            },
+        }
+
+
+WORKLOAD_PRESETS: dict[str, ResourceSpec] = {
+    "small": ResourceSpec(
+        cpu_request="100m", cpu_limit="500m",
+        memory_request="256Mi", memory_limit="512Mi",
+        ephemeral_storage_request="100Mi", ephemeral_storage_limit="500Mi",
+    ),
+    "medium": ResourceSpec(
+        cpu_request="500m", cpu_limit="2000m",
+        memory_request="1Gi", memory_limit="4Gi",
+        ephemeral_storage_request="500Mi", ephemeral_storage_limit="2Gi",
+    ),
+    "large": ResourceSpec(
+        cpu_request="2000m", cpu_limit="8000m",
+        memory_request="4Gi", memory_limit="16Gi",
+        ephemeral_storage_request="1Gi", ephemeral_storage_limit="5Gi",
+    ),
+}  # fmt: skip
+"""The seeds' workload presets for single-process engines such as DuckDB."""
+
+
+class CatalogConfig(_Frozen):
+    """An Iceberg catalog a compute engine attaches to."""
+
+    catalog_type: str = Field(min_length=1, description="rest, glue, ...")
+    catalog_uri: str = Field(min_length=1, description="Catalog endpoint")
+    catalog_name: str = Field(min_length=1, description="Catalog name in the platform")
+    warehouse: str | None = None
+    credentials: dict[str, Credential] = Field(default_factory=dict)
+
+
+class AttachConfig(_Frozen):
+    """A database attached to a DuckDB connection (dbt-duckdb's ``attach`` block)."""
+
+    path: str = Field(min_length=1, description="e.g. iceberg:catalog or a .duckdb file")
+    alias: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Database alias")
+    type: str = Field(default="iceberg", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    read_only: bool = False
+    secret: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    options: dict[str, str | int | bool | EnvRef] = Field(default_factory=dict)

@@ -1,0 +1,148 @@
+"""The contract every compute plugin implements (FR-001…FR-004a).
+
+A compute plugin turns a target's settings into a dbt profile, names the dbt
+packages a job image needs, checks the engine's health with its native driver,
+sizes the dbt job's pod and, where the engine can, says how to attach an Iceberg
+catalog. It never runs transformation SQL itself: dbt does.
+
+Importing a plugin must stay cheap: drivers are imported inside the methods that
+need them, so the git hook can load every plugin without loading any engine.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, TypeVar
+
+from floe_gate.compute.errors import ComputeConfigurationError
+from floe_gate.compute.models import (
+    WORKLOAD_PRESETS,
+    CatalogConfig,
+    ComputeConfig,
+    ConnectionResult,
+    ResourceSpec,
+)
+
+FLOE_API_VERSION = "1.0"
+"""The plugin API this floe-gate provides. Plugins declare the version they target."""
+
+ConfigT = TypeVar("ConfigT", bound=ComputeConfig)
+
+
+def api_incompatibility(plugin_api_version: str) -> str | None:
+    """Why a plugin targeting ``plugin_api_version`` cannot load here, or None if it can.
+
+    Same major version, and a minor version no newer than ours: a plugin built for
+    1.0 works with a gate providing 1.3, not the other way round.
+    """
+    ours = tuple(int(part) for part in FLOE_API_VERSION.split("."))
+    try:
+        major, minor = (int(part) for part in plugin_api_version.split("."))
+    except ValueError:
+        return (
+            f"floe_api_version {plugin_api_version!r} is not of the form MAJOR.MINOR "
+            f"(this floe-gate provides {FLOE_API_VERSION})"
+        )
+    if major != ours[0] or minor > ours[1]:
+        return (
+            f"it targets floe plugin API {plugin_api_version}, but this floe-gate provides "
+            f"{FLOE_API_VERSION} (compatible: {ours[0]}.0 to {FLOE_API_VERSION}); "
+            "install a plugin release built for this API or upgrade floe-gate"
+        )
+    return None
+
+
+class IncompletePluginError(TypeError):
+    """A plugin class was instantiated without implementing the whole contract."""
+
+    def __init__(self, plugin_class: type, missing: list[str]) -> None:
+        described = ", ".join(_describe_member(name) for name in missing)
+        super().__init__(
+            f"compute plugin {plugin_class.__module__}.{plugin_class.__qualname__} is "
+            f"incomplete: it does not implement {described}. Every ComputePlugin must "
+            "implement these (see docs/plugins.md)."
+        )
+        self.missing = missing
+
+
+def _describe_member(name: str) -> str:
+    member = getattr(ComputePlugin, name, None)
+    if isinstance(member, property) or member is None:
+        return f"{name} (property)"
+    signature = inspect.signature(member)
+    params = ", ".join(p for p in signature.parameters if p != "self")
+    return f"{name}({params})"
+
+
+class PluginMetadata(ABC):
+    """Who a plugin is: its engine name, its own version, and the API it targets."""
+
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """Engine name, as manifests write it (``duckdb``)."""
+
+    @property
+    @abstractmethod
+    def version(self) -> str:
+        """The plugin's own version."""
+
+    @property
+    @abstractmethod
+    def floe_api_version(self) -> str:
+        """The floe plugin API version the plugin was written for (``1.0``)."""
+
+
+class ComputePlugin(PluginMetadata, Generic[ConfigT]):
+    """Base class of compute plugins, registered in the ``floe.computes`` entry-point group."""
+
+    config_model: ClassVar[type[ComputeConfig]] = ComputeConfig
+    """The model a target's settings are validated with; unknown keys are errors."""
+
+    resource_presets: ClassVar[Mapping[str, ResourceSpec]] = WORKLOAD_PRESETS
+    """Workload sizes this engine's pods come in."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> ComputePlugin[ConfigT]:
+        missing = sorted(getattr(cls, "__abstractmethods__", ()))
+        if missing:
+            raise IncompletePluginError(cls, missing)
+        return super().__new__(cls)
+
+    @abstractmethod
+    def generate_dbt_profile(self, config: ConfigT) -> dict[str, Any]:
+        """One dbt profile output (the mapping under ``outputs:``) for this target."""
+
+    @abstractmethod
+    def get_required_dbt_packages(self) -> list[str]:
+        """Requirement strings of the dbt adapter (first) and what the profile needs."""
+
+    @abstractmethod
+    def validate_connection(self, config: ConfigT) -> ConnectionResult:
+        """Check the engine with its native driver; never raises, answers within 5 s."""
+
+    @abstractmethod
+    def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
+        """Requests and limits of the dbt job pod for a workload size."""
+
+    @abstractmethod
+    def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> list[str] | None:
+        """SQL attaching the engine to an Iceberg catalog, or None if it cannot."""
+
+    def parse_config(self, settings: Mapping[str, Any]) -> ConfigT:
+        """Validate a target's settings with this plugin's config model."""
+        config = self.config_model.model_validate({**settings, "plugin": self.name})
+        return config  # type: ignore[return-value]
+
+    def preset(self, workload_size: str) -> ResourceSpec:
+        """The named resource preset, or a configuration error listing the known ones."""
+        try:
+            return self.resource_presets[workload_size]
+        except KeyError:
+            known = ", ".join(self.resource_presets)
+            raise ComputeConfigurationError(
+                f"unknown workload size {workload_size!r} (known: {known})",
+                plugin_name=self.name,
+                validation_errors=[f"workload must be one of: {known}"],
+            ) from None

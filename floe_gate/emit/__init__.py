@@ -1,0 +1,1 @@
+"""Emitting artifacts through the plugins: dbt profiles, resources, compiled output."""

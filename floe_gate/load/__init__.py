@@ -1,0 +1,1 @@
+"""Loading: files (or git objects) into values that remember where each came from."""

@@ -1,0 +1,143 @@
+"""YAML with locations: every key and list item keeps its ``line:col``.
+
+Parsing goes through libyaml (the C composer); values are built here so that
+duplicate keys are caught, depth and alias expansion are bounded (an alias bomb
+ends as a located problem, not as exhausted memory) and nothing but plain data
+(mappings, lists, scalars) is ever constructed.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from floe_gate.problems import Problem, ProblemsFound, Severity
+
+RULE = "FG001"
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+Path = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file: its value and where each part of it was written."""
+
+    file: str
+    data: Any
+    locations: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    """Where each value starts."""
+    key_locations: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    """Where the key of each mapping entry starts."""
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """``(line, col)`` of ``path`` (its key if ``key``), or of its nearest located ancestor."""
+        if key and path in self.key_locations:
+            return self.key_locations[path]
+        for end in range(len(path), -1, -1):
+            found = self.locations.get(path[:end])
+            if found is not None:
+                return found
+        return (1, 1)
+
+
+def load_yaml(file: str, content: bytes) -> YamlDocument:
+    """Parse one YAML document; ``ProblemsFound`` (rule FG001) if it is not valid YAML."""
+    text = _decode(file, content)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise _problem(file, line, column, f"invalid YAML: {error.problem or error}") from None
+    except yaml.YAMLError as error:
+        raise _problem(file, 1, 1, f"invalid YAML: {error}") from None
+    document = YamlDocument(file=file, data=None)
+    if node is not None:
+        document.data = _Builder(document).build(node, (), 0)
+    return document
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    pass
+
+
+def _decode(file: str, content: bytes) -> str:
+    if content.startswith(codecs.BOM_UTF8):
+        content = content[len(codecs.BOM_UTF8) :]
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = content[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise _problem(file, line, column, "file is not valid UTF-8") from None
+
+
+def _problem(file: str, line: int, column: int, message: str) -> ProblemsFound:
+    return ProblemsFound([Problem(file, line, column, RULE, Severity.ERROR, message)])
+
+
+class _Builder:
+    def __init__(self, document: YamlDocument) -> None:
+        self.document = document
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.nodes = 0
+
+    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        self._count(node, depth)
+        self.document.locations[path] = _position(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _count(self, node: yaml.Node, depth: int) -> None:
+        self.nodes += 1
+        if depth > MAX_DEPTH:
+            raise _problem(self.document.file, *_position(node), f"nesting deeper than {MAX_DEPTH}")
+        if self.nodes > MAX_NODES:
+            raise _problem(
+                self.document.file,
+                *_position(node),
+                f"more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
+            )
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _problem(
+                    self.document.file, *_position(key_node), "merge keys (<<) are not supported"
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _problem(self.document.file, *_position(key_node), "keys must be scalars")
+            self._count(key_node, depth + 1)
+            key = self._scalar(key_node)
+            if key in result:
+                first = self.document.key_locations[(*path, key)]
+                raise _problem(
+                    self.document.file,
+                    *_position(key_node),
+                    f"duplicate key {key!r} (first written at line {first[0]})",
+                )
+            self.document.key_locations[(*path, key)] = _position(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as error:
+            raise _problem(
+                self.document.file, *_position(node), f"invalid value: {error}"
+            ) from None
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)

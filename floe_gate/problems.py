@@ -1,0 +1,44 @@
+"""A problem found in the configuration: a rule broken at a ``file:line:col``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    rule: str
+    severity: Severity
+    message: str
+
+    def as_text(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.severity.value} {self.rule} {self.message}"
+
+    def as_json(self) -> dict[str, str | int]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+class ProblemsFound(Exception):
+    """Raised by a loader when a file cannot be read into a value at all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(problem.as_text() for problem in problems))
+        self.problems = problems

@@ -1,0 +1,173 @@
+"""Compute plugin discovery through the ``floe.computes`` entry-point group.
+
+Discovery reads installed distributions' metadata only; a plugin's module is
+imported the first time that plugin is asked for. A plugin that fails to import,
+to instantiate or to match this floe-gate's API is reported with its name,
+distribution and reason, and the other plugins keep working. Two distributions
+registering the same engine name are a conflict: neither is used until one goes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+from floe_gate.compute.plugin import ComputePlugin, IncompletePluginError, api_incompatibility
+
+ENTRY_POINT_GROUP = "floe.computes"
+
+
+class PluginStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    INCOMPATIBLE = "incompatible"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One ``floe.computes`` entry point of one installed distribution."""
+
+    name: str
+    target: str
+    distribution: str
+    distribution_version: str
+
+    @classmethod
+    def of(cls, entry_point: EntryPoint) -> Registration:
+        dist = entry_point.dist
+        return cls(
+            name=entry_point.name,
+            target=entry_point.value,
+            distribution=dist.name if dist is not None else "(unknown distribution)",
+            distribution_version=dist.version if dist is not None else "",
+        )
+
+    def describe(self) -> str:
+        return f"{self.distribution} {self.distribution_version} ({self.target})".strip()
+
+
+@dataclass(frozen=True)
+class PluginRecord:
+    """What ``floe-gate plugins`` shows for one engine name."""
+
+    name: str
+    registrations: tuple[Registration, ...]
+    status: PluginStatus
+    version: str | None = None
+    api_version: str | None = None
+    reason: str | None = None
+
+    @property
+    def distribution(self) -> str:
+        return ", ".join(r.distribution for r in self.registrations)
+
+    @property
+    def distribution_version(self) -> str:
+        return ", ".join(r.distribution_version for r in self.registrations)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "api_version": self.api_version,
+            "distribution": self.distribution,
+            "distribution_version": self.distribution_version,
+            "entry_point": ", ".join(r.target for r in self.registrations),
+            "status": self.status.value,
+            "reason": self.reason,
+        }
+
+
+class PluginLoadError(Exception):
+    """A plugin could not be provided; the message says which, from where, and why."""
+
+    def __init__(self, record: PluginRecord) -> None:
+        where = f" from {record.distribution}" if record.registrations else ""
+        super().__init__(f"compute plugin {record.name!r}{where} is unusable: {record.reason}")
+        self.record = record
+
+
+class PluginRegistry:
+    """Installed compute plugins, loaded on demand and each loaded at most once."""
+
+    def __init__(self, registrations: list[Registration] | None = None) -> None:
+        if registrations is None:
+            registrations = [Registration.of(ep) for ep in entry_points(group=ENTRY_POINT_GROUP)]
+        self._by_name: dict[str, tuple[Registration, ...]] = {}
+        for registration in registrations:
+            known = self._by_name.get(registration.name, ())
+            if registration not in known:
+                self._by_name[registration.name] = (*known, registration)
+        self._loaded: dict[str, tuple[PluginRecord, ComputePlugin[Any] | None]] = {}
+
+    def names(self) -> list[str]:
+        """Engine names installed, without importing any plugin."""
+        return sorted(self._by_name)
+
+    def get(self, name: str) -> ComputePlugin[Any]:
+        """The plugin for engine ``name``; ``PluginLoadError`` explains when there is none."""
+        record, plugin = self._load(name)
+        if plugin is None:
+            raise PluginLoadError(record)
+        return plugin
+
+    def record(self, name: str) -> PluginRecord:
+        return self._load(name)[0]
+
+    def records(self) -> list[PluginRecord]:
+        """Every installed plugin, loaded, with its status; failures do not stop the rest."""
+        return [self.record(name) for name in self.names()]
+
+    def _load(self, name: str) -> tuple[PluginRecord, ComputePlugin[Any] | None]:
+        if name not in self._loaded:
+            self._loaded[name] = _load(name, self._by_name.get(name, ()), self.names())
+        return self._loaded[name]
+
+
+def _load(
+    name: str, registrations: tuple[Registration, ...], installed: list[str]
+) -> tuple[PluginRecord, ComputePlugin[Any] | None]:
+    def failed(status: PluginStatus, reason: str, **known: str) -> tuple[PluginRecord, None]:
+        return PluginRecord(name, registrations, status, reason=reason, **known), None
+
+    if not registrations:
+        return failed(
+            PluginStatus.ERROR,
+            f"no installed distribution registers it (installed: {', '.join(installed) or 'none'})",
+        )
+    if len(registrations) > 1:
+        claimants = " and ".join(r.describe() for r in registrations)
+        return failed(
+            PluginStatus.CONFLICT,
+            f"engine name {name!r} is registered by {claimants}; uninstall all but one",
+        )
+    registration = registrations[0]
+    try:
+        plugin_class = EntryPoint(name, registration.target, ENTRY_POINT_GROUP).load()
+    except (Exception, SystemExit) as error:
+        return failed(PluginStatus.ERROR, f"import failed: {type(error).__name__}: {error}")
+    if not (isinstance(plugin_class, type) and issubclass(plugin_class, ComputePlugin)):
+        return failed(
+            PluginStatus.ERROR,
+            f"entry point {registration.target} is not a ComputePlugin subclass",
+        )
+    try:
+        plugin = plugin_class()
+    except IncompletePluginError as error:
+        return failed(PluginStatus.ERROR, str(error))
+    except (Exception, SystemExit) as error:
+        return failed(PluginStatus.ERROR, f"instantiation failed: {type(error).__name__}: {error}")
+    known = {"version": str(plugin.version), "api_version": str(plugin.floe_api_version)}
+    if plugin.name != name:
+        return failed(
+            PluginStatus.ERROR,
+            f"entry point {name!r} loads a plugin that calls itself {plugin.name!r}",
+            **known,
+        )
+    incompatibility = api_incompatibility(str(plugin.floe_api_version))
+    if incompatibility is not None:
+        return failed(PluginStatus.INCOMPATIBLE, incompatibility, **known)
+    return PluginRecord(name, registrations, PluginStatus.OK, **known), plugin

@@ -1,0 +1,45 @@
+"""The DuckDB compute plugin: zero-service local development and light production work."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from floe_compute_duckdb import __version__
+from floe_compute_duckdb.catalog import attachment_sql
+from floe_compute_duckdb.config import DuckDBConfig
+from floe_compute_duckdb.health import check_duckdb
+from floe_compute_duckdb.profile import build_profile
+from floe_gate.compute import (
+    CatalogConfig,
+    ComputeConfig,
+    ComputePlugin,
+    ConnectionResult,
+    ResourceSpec,
+)
+from floe_gate.compute.health import bounded_check
+
+DBT_PACKAGES = ["dbt-duckdb>=1.11.1,<1.12", "dbt-core>=1.11,<1.12", "duckdb==1.5.5"]
+
+
+class DuckDBComputePlugin(ComputePlugin[DuckDBConfig]):
+    """DuckDB in process, in memory or on a database file."""
+
+    name = "duckdb"
+    version = __version__
+    floe_api_version = "1.0"
+    config_model: ClassVar[type[ComputeConfig]] = DuckDBConfig
+
+    def generate_dbt_profile(self, config: DuckDBConfig) -> dict[str, Any]:
+        return build_profile(config)
+
+    def get_required_dbt_packages(self) -> list[str]:
+        return list(DBT_PACKAGES)
+
+    def validate_connection(self, config: DuckDBConfig) -> ConnectionResult:
+        return bounded_check(lambda: check_duckdb(config))
+
+    def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
+        return self.preset(workload_size)
+
+    def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> list[str]:
+        return attachment_sql(catalog_config)

@@ -1,0 +1,65 @@
+"""The dbt-duckdb profile output for a DuckDB target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from floe_compute_duckdb.config import DuckDBConfig, DuckDBSecret
+from floe_gate.compute import AttachConfig, EnvRef
+
+
+def build_profile(config: DuckDBConfig) -> dict[str, Any]:
+    """One ``outputs:`` entry; secrets appear only as ``{{ env_var('NAME') }}``."""
+    profile: dict[str, Any] = {
+        "type": "duckdb",
+        "path": config.path,
+        "threads": config.threads,
+        "settings": _settings(config),
+    }
+    if config.extensions:
+        profile["extensions"] = list(config.extensions)
+    if config.secrets:
+        profile["secrets"] = [_secret(secret) for secret in config.secrets]
+    if config.attach:
+        profile["attach"] = [_attachment(attachment) for attachment in config.attach]
+    return profile
+
+
+def _settings(config: DuckDBConfig) -> dict[str, Any]:
+    # DuckDB's own thread pool is sized like dbt's: concurrent models share one
+    # database instance, so the instance never uses more cores than configured.
+    settings: dict[str, Any] = {"memory_limit": config.memory_limit, "threads": config.threads}
+    if config.temp_directory is not None:
+        settings["temp_directory"] = config.temp_directory
+    if config.max_temp_directory_size is not None:
+        settings["max_temp_directory_size"] = config.max_temp_directory_size
+    settings.update(config.settings)
+    settings.update({key: ref.as_dbt_template() for key, ref in config.credentials.items()})
+    return settings
+
+
+def _rendered(value: object) -> object:
+    return value.as_dbt_template() if isinstance(value, EnvRef) else value
+
+
+def _secret(secret: DuckDBSecret) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": secret.type}
+    if secret.name is not None:
+        block["name"] = secret.name
+    block.update({key: _rendered(value) for key, value in secret.parameters().items()})
+    return block
+
+
+def _attachment(attachment: AttachConfig) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "path": attachment.path,
+        "alias": attachment.alias,
+        "type": attachment.type,
+    }
+    if attachment.read_only:
+        block["read_only"] = True
+    if attachment.secret is not None:
+        block["secret"] = attachment.secret
+    if attachment.options:
+        block["options"] = {key: _rendered(v) for key, v in attachment.options.items()}
+    return block
