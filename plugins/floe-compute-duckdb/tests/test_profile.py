@@ -1,0 +1,141 @@
+"""The dbt-duckdb profile the plugin generates, and what its config refuses."""
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from floe_compute_duckdb import DuckDBComputePlugin, DuckDBConfig
+
+plugin = DuckDBComputePlugin()
+
+
+def profile(**settings: Any) -> dict[str, Any]:
+    return plugin.generate_dbt_profile(plugin.parse_config(settings))
+
+
+def test_in_memory_defaults() -> None:
+    assert profile() == {
+        "type": "duckdb",
+        "path": ":memory:",
+        "threads": 4,
+        "settings": {"memory_limit": "4GB", "threads": 4},
+    }
+
+
+def test_file_database_with_spill_settings() -> None:
+    output = profile(
+        path="warehouse/dev.duckdb",
+        memory_limit="1.5GB",
+        threads=2,
+        temp_directory="/tmp/spill",
+        max_temp_directory_size="20GiB",
+        settings={"preserve_insertion_order": False},
+    )
+    assert output["path"] == "warehouse/dev.duckdb"
+    assert output["threads"] == 2
+    assert output["settings"] == {
+        "memory_limit": "1.5GB",
+        "threads": 2,
+        "temp_directory": "/tmp/spill",
+        "max_temp_directory_size": "20GiB",
+        "preserve_insertion_order": False,
+    }
+
+
+def test_secrets_and_credentials_render_as_env_var_templates() -> None:
+    output = profile(
+        secrets=[
+            {
+                "type": "s3",
+                "name": "lake",
+                "key_id": {"env": "AWS_ACCESS_KEY_ID"},
+                "secret": {"env": "AWS_SECRET_ACCESS_KEY"},
+                "region": "eu-west-1",
+            }
+        ],
+        credentials={"motherduck_token": {"env": "MOTHERDUCK_TOKEN"}},
+    )
+    assert output["secrets"] == [
+        {
+            "type": "s3",
+            "name": "lake",
+            "key_id": "{{ env_var('AWS_ACCESS_KEY_ID') }}",
+            "secret": "{{ env_var('AWS_SECRET_ACCESS_KEY') }}",
+            "region": "eu-west-1",
+        }
+    ]
+    assert output["settings"]["motherduck_token"] == "{{ env_var('MOTHERDUCK_TOKEN') }}"
+
+
+def test_extensions_and_attach_blocks() -> None:
+    output = profile(
+        extensions=["httpfs", "iceberg"],
+        attach=[
+            {"path": "lake.duckdb", "alias": "lake", "type": "duckdb", "read_only": True},
+            {
+                "path": "floe_warehouse",
+                "alias": "cat",
+                "secret": "cat_secret",
+                "options": {"endpoint": "http://polaris:8181/api/catalog"},
+            },
+        ],
+    )
+    assert output["extensions"] == ["httpfs", "iceberg"]
+    assert output["attach"] == [
+        {"path": "lake.duckdb", "alias": "lake", "type": "duckdb", "read_only": True},
+        {
+            "path": "floe_warehouse",
+            "alias": "cat",
+            "type": "iceberg",
+            "secret": "cat_secret",
+            "options": {"endpoint": "http://polaris:8181/api/catalog"},
+        },
+    ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"memory_limit": "lots"}, "is not a size DuckDB accepts"),
+        ({"memory_limt": "4GB"}, "memory_limt"),
+        ({"threads": 0}, "greater than or equal to 1"),
+        ({"threads": 65}, "less than or equal to 64"),
+        ({"timeout_seconds": 0}, "greater than or equal to 1"),
+        ({"max_temp_directory_size": "huge"}, "is not a size DuckDB accepts"),
+        ({"extensions": ["HTTPFS; DROP"]}, "is not a DuckDB extension name"),
+        ({"settings": {"memory_limit": "1GB"}}, "use the top-level key memory_limit"),
+        ({"attach": [{"path": "a.duckdb", "alias": "x"}, {"path": "b", "alias": "x"}]}, "unique"),
+        ({"attach": [{"path": "a.duckdb", "alias": "x; DROP"}]}, "alias"),
+        ({"secrets": [{"type": "s3", "secret": "hunter2"}]}, "environment reference"),
+        ({"credentials": {"motherduck_token": "hunter2"}}, "environment reference"),
+        ({"path": ""}, "at least 1 character"),
+    ],
+)
+def test_invalid_settings_fail_here_not_in_dbt(settings: dict[str, Any], expected: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        plugin.parse_config(settings)
+    assert expected in str(raised.value)
+    assert "hunter2" not in str(raised.value)
+
+
+@pytest.mark.parametrize("size", ["4GB", "4 GB", "4GiB", "1.5GB", "512mb", "2 gigabytes"])
+def test_memory_limit_accepts_what_duckdb_accepts(size: str) -> None:
+    assert DuckDBConfig(memory_limit=size).memory_limit == size
+
+
+def test_unknown_workload_size_names_the_known_ones() -> None:
+    from floe_gate.compute import ComputeConfigurationError
+
+    with pytest.raises(ComputeConfigurationError, match="small, medium, large"):
+        plugin.get_resource_requirements("huge")
+
+
+def test_presets_are_the_seeds() -> None:
+    large = plugin.get_resource_requirements("large")
+    assert (large.cpu_request, large.cpu_limit, large.memory_request, large.memory_limit) == (
+        "2000m",
+        "8000m",
+        "4Gi",
+        "16Gi",
+    )
