@@ -160,14 +160,21 @@ def _load(
         return failed(PluginStatus.ERROR, str(error))
     except (Exception, SystemExit) as error:
         return failed(PluginStatus.ERROR, f"instantiation failed: {type(error).__name__}: {error}")
-    known = {"version": str(plugin.version), "api_version": str(plugin.floe_api_version)}
-    if plugin.name != name:
+    try:  # plugin code too: a property may raise (e.g. a failed metadata lookup)
+        claimed_name = plugin.name
+        known = {"version": str(plugin.version), "api_version": str(plugin.floe_api_version)}
+    except (Exception, SystemExit) as error:
         return failed(
             PluginStatus.ERROR,
-            f"entry point {name!r} loads a plugin that calls itself {plugin.name!r}",
+            f"reading its name, version or API version failed: {type(error).__name__}: {error}",
+        )
+    if claimed_name != name:
+        return failed(
+            PluginStatus.ERROR,
+            f"entry point {name!r} loads a plugin that calls itself {claimed_name!r}",
             **known,
         )
-    incompatibility = api_incompatibility(str(plugin.floe_api_version))
+    incompatibility = api_incompatibility(known["api_version"])
     if incompatibility is not None:
         return failed(PluginStatus.INCOMPATIBLE, incompatibility, **known)
     return PluginRecord(name, registrations, PluginStatus.OK, **known), plugin

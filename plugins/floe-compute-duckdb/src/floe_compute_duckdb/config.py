@@ -41,7 +41,9 @@ SettingValue = str | int | float | bool
 class DuckDBSecret(BaseModel):
     """A DuckDB secret (``CREATE SECRET``), e.g. S3 keys; credentials as ``{env: NAME}``."""
 
-    model_config = ConfigDict(frozen=True, extra="allow", hide_input_in_errors=True)
+    model_config = ConfigDict(
+        frozen=True, extra="allow", hide_input_in_errors=True, defer_build=True
+    )
 
     type: str = Field(pattern=IDENTIFIER, description="s3, gcs, azure, http, iceberg, ...")
     name: str | None = Field(default=None, pattern=IDENTIFIER)
