@@ -18,7 +18,7 @@ python_for_venv() {
 
 setup() {
   [ -x "$VENV/bin/python" ] || "$(python_for_venv)" -m venv "$VENV"
-  local pip=("$VENV/bin/python" -m pip --quiet --disable-pip-version-check)
+  local pip=("$VENV/bin/python" -m pip --quiet --quiet --disable-pip-version-check)
   "${pip[@]}" install --upgrade pip
   # The root pulls the first-party plugins by path; the second step makes them editable.
   "${pip[@]}" install -e '.[dbt,dev]'
