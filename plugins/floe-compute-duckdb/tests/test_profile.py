@@ -139,3 +139,14 @@ def test_presets_are_the_seeds() -> None:
         "4Gi",
         "16Gi",
     )
+
+
+def test_required_packages_are_satisfied_by_what_is_installed_here() -> None:
+    """The ranges the plugin names are the ones this repository tests with."""
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    for requirement in map(Requirement, plugin.get_required_dbt_packages()):
+        installed = version(requirement.name)
+        assert requirement.specifier.contains(installed), f"{requirement} vs {installed}"

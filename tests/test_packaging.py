@@ -1,0 +1,115 @@
+"""What pre-commit and the Action do: `pip install .` into a fresh environment.
+
+Also: each plugin directory builds and installs as its own distribution.
+"""
+
+import json
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+REPO = Path(__file__).resolve().parents[1]
+PLUGINS = sorted(p for p in (REPO / "plugins").iterdir() if (p / "pyproject.toml").exists())
+
+
+def pip(python: Path, *args: str) -> None:
+    subprocess.run(
+        [str(python), "-m", "pip", "--quiet", "--quiet", "--disable-pip-version-check", *args],
+        check=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def hook_environment(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment with `pip install <repo>`, as a hook would have."""
+    where = tmp_path_factory.mktemp("hook-venv")
+    venv.create(where, with_pip=True)
+    python = where / "bin" / "python"
+    pip(python, "install", str(REPO))
+    return python
+
+
+def test_root_install_registers_every_first_party_plugin(hook_environment: Path) -> None:
+    bin_dir = hook_environment.parent
+    listing = subprocess.run(
+        [str(bin_dir / "floe-gate"), "plugins", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert listing.returncode == 0, listing.stderr
+    plugins = {p["name"]: p for p in json.loads(listing.stdout)["plugins"]}
+    expected = {path.name.removeprefix("floe-compute-") for path in PLUGINS}
+    assert set(plugins) == expected
+    for path in PLUGINS:
+        record = plugins[path.name.removeprefix("floe-compute-")]
+        assert record["status"] == "ok"
+        assert record["distribution"] == path.name
+
+
+def test_hook_install_is_light(hook_environment: Path) -> None:
+    listed = subprocess.run(
+        [str(hook_environment), "-m", "pip", "list", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names = {p["name"].lower() for p in json.loads(listed.stdout)} - {"pip", "setuptools"}
+    assert len(names) < 15, sorted(names)
+    assert not {n for n in names if n.startswith(("dbt", "duckdb", "opentelemetry-sdk"))}
+
+
+@pytest.mark.parametrize("plugin_dir", PLUGINS, ids=lambda p: p.name)
+def test_each_plugin_builds_as_its_own_distribution(plugin_dir: Path, tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp_path),
+            str(plugin_dir),
+        ],  # fmt: skip
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+        metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        entry_text = archive.read(entry_points).decode()
+        requires = [
+            Requirement(line.split(":", 1)[1].strip())
+            for line in archive.read(metadata).decode().splitlines()
+            if line.startswith("Requires-Dist:")
+        ]
+    engine = plugin_dir.name.removeprefix("floe-compute-")
+    assert "[floe.computes]" in entry_text
+    assert f"{engine} = " in entry_text
+    assert any(r.name == "floe-gate" and not r.marker for r in requires)
+    assert not any(name.startswith("floe_gate/") for name in names), "no copy of the gate"
+
+
+def test_plugin_installs_next_to_an_installed_gate(hook_environment: Path) -> None:
+    """Re-installing a plugin from its own directory keeps one registration."""
+    pip(hook_environment, "install", "--no-deps", "--force-reinstall", str(PLUGINS[0]))
+    listing = subprocess.run(
+        [str(hook_environment.parent / "floe-gate"), "plugins", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert listing.returncode == 0, listing.stdout
+    statuses = [p["status"] for p in json.loads(listing.stdout)["plugins"]]
+    assert statuses == ["ok"] * len(PLUGINS)
