@@ -79,7 +79,7 @@ def test_each_plugin_builds_as_its_own_distribution(plugin_dir: Path, tmp_path: 
             "--wheel-dir",
             str(tmp_path),
             str(plugin_dir),
-        ],  # fmt: skip
+        ],
         check=True,
         timeout=300,
     )
