@@ -11,7 +11,7 @@ from decimal import Decimal
 
 _QUANTITY = re.compile(
     r"^(?P<number>\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
-    r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+|m|k|M|G|T|P|E|)$"
+    r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+|m|k|M|G|T|P|E|)\Z"  # \Z: no trailing newline
 )
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
@@ -40,4 +40,7 @@ def parse_quantity(text: str) -> Decimal:
         return number * _BINARY[suffix]
     if suffix in _DECIMAL:
         return number * _DECIMAL[suffix]
-    return number * Decimal(10) ** int(suffix[1:])
+    try:
+        return number * Decimal(10) ** int(suffix[1:])
+    except (ArithmeticError, ValueError):  # decimal.Overflow, or an exponent of 4300+ digits
+        raise ValueError(f"{text!r} is out of range for a Kubernetes quantity") from None

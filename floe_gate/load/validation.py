@@ -32,20 +32,52 @@ def validation_problems(
 def _problem(
     document: YamlDocument, detail: ErrorDetails, model: type[BaseModel], base: Path, context: str
 ) -> Problem:
-    loc = tuple(part for part in detail["loc"] if not _is_union_branch(part))
-    path = (*base, *loc)
-    dotted = ".".join(str(part) for part in path) or "document"
-    if detail["type"] == "extra_forbidden":
-        line, column = document.locate(path, key=True)
-        message = f"unknown key {dotted!r}{_suggestion(str(loc[-1]), _known_keys(model, loc))}"
-    elif detail["type"] == "missing":
-        line, column = document.locate(path[:-1])
-        message = f"missing required key {dotted!r}"
-    else:
-        line, column = document.locate(path)
-        message = f"{dotted}: {_without_prefix(detail['msg'])}"
+    loc, key, message = describe_error(detail, model, _value_at(document.data, base), base)
+    line, column = document.locate((*base, *loc), key=key)
     prefix = f"{context}: " if context else ""
     return Problem(document.file, line, column, RULE, Severity.ERROR, prefix + message)
+
+
+def describe_error(
+    detail: ErrorDetails, model: type[BaseModel], data: object, shown_base: Path = ()
+) -> tuple[Path, bool, str]:
+    """``(path in data, at its key?, message)`` for one validation error of ``data``."""
+    loc = _data_loc(data, detail["loc"], detail["type"])
+    dotted = ".".join(str(part) for part in (*shown_base, *loc)) or "document"
+    if detail["type"] == "extra_forbidden":
+        known = _known_keys(model, loc)
+        return loc, True, f"unknown key {dotted!r}{_suggestion(str(loc[-1]), known)}"
+    if detail["type"] == "missing":
+        return loc[:-1], False, f"missing required key {dotted!r}"
+    return loc, False, f"{dotted}: {_without_prefix(detail['msg'])}"
+
+
+def _data_loc(data: object, loc: tuple[str | int, ...], error_type: str) -> Path:
+    """``loc`` without the union members pydantic adds to it, keeping every key of the data.
+
+    A user's key may look like a union member (``Token``, ``str``), so a part that names a
+    key or item of the data is always kept.
+    """
+    kept: list[str | int] = []
+    current: object = data
+    for index, part in enumerate(loc):
+        names_data = (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        )
+        missing_key = error_type == "missing" and index == len(loc) - 1
+        if names_data or missing_key or not _is_union_branch(part):
+            kept.append(part)
+            current = current[part] if names_data else None  # type: ignore[index]
+    return tuple(kept)
+
+
+def _value_at(data: object, path: Path) -> object:
+    for part in path:
+        try:
+            data = data[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _is_union_branch(part: str | int) -> bool:

@@ -49,11 +49,16 @@ def load_yaml(file: str, content: bytes) -> YamlDocument:
     """Parse one YAML document; ``ProblemsFound`` (rule FG001) if it is not valid YAML."""
     text = _decode(file, content)
     try:
+        _refuse_deep_nesting(file, text)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise _problem(file, line, column, f"invalid YAML: {error.problem or error}") from None
+    except yaml.reader.ReaderError as error:  # a character YAML forbids, e.g. a control character
+        line, column = _reader_error_location(text, error.position)
+        reason = str(error).split("\n", 1)[0]
+        raise _problem(file, line, column, f"invalid YAML: {reason}") from None
     except yaml.YAMLError as error:
         raise _problem(file, 1, 1, f"invalid YAML: {error}") from None
     document = YamlDocument(file=file, data=None)
@@ -72,10 +77,39 @@ def _decode(file: str, content: bytes) -> str:
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as error:
-        before = content[: error.start]
-        line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
+        line, column = _byte_location(content, error.start)
         raise _problem(file, line, column, "file is not valid UTF-8") from None
+
+
+def _byte_location(content: bytes, offset: int) -> tuple[int, int]:
+    """``(line, col)`` of a byte offset, the column counted in characters as YAML marks are."""
+    before = content[:offset]
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[line_start:].decode("utf-8", "replace")) + 1
+
+
+def _reader_error_location(text: str, position: int) -> tuple[int, int]:
+    # libyaml reports a byte offset into the UTF-8 text, PyYAML's own reader a character index.
+    if issubclass(_Loader, yaml.SafeLoader):
+        position = len(text[:position].encode("utf-8"))
+    return _byte_location(text.encode("utf-8"), position)
+
+
+def _refuse_deep_nesting(file: str, text: str) -> None:
+    """Stop deep nesting before composing: libyaml's composer recurses, and crashes on it.
+
+    The first value deeper than ``MAX_DEPTH`` is refused, where the builder would refuse it.
+    """
+    depth = 0  # collections open around the next event: the depth of the value it starts
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.NodeEvent) and depth > MAX_DEPTH:
+            mark = event.start_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            raise _problem(file, line, column, f"nesting deeper than {MAX_DEPTH}")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _problem(file: str, line: int, column: int, message: str) -> ProblemsFound:
@@ -136,6 +170,12 @@ class _Builder:
         except yaml.YAMLError as error:
             raise _problem(
                 self.document.file, *_position(node), f"invalid value: {error}"
+            ) from None
+        except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError):
+            # SafeConstructor fails with bare Python errors, e.g. on ``!!int abc``, ``!!int ""``,
+            # ``!!bool x`` or an integer of more than 4300 digits. The value is not echoed.
+            raise _problem(
+                self.document.file, *_position(node), f"invalid value for the tag {node.tag}"
             ) from None
 
 
