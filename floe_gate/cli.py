@@ -23,6 +23,48 @@ def cli() -> None:
     """The compute-governance gate of a GitOps data platform built on dbt."""
 
 
+REPO_OPTION = click.option(
+    "--repo",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=".",
+    show_default=True,
+    help="A directory inside the platform's git repository.",
+)
+MANIFEST_OPTION = click.option(
+    "--manifest",
+    default="manifest.yaml",
+    show_default=True,
+    help="The platform manifest, relative to the repository's top level.",
+)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@REPO_OPTION
+@MANIFEST_OPTION
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--strict", is_flag=True, help="Warnings fail the run too.")
+def check(
+    files: tuple[str, ...], repo: Path, manifest: str, output_format: str, strict: bool
+) -> None:
+    """Check schema, governance and engine resolution; report every problem at once.
+
+    With FILES, report the problems in those files and those whose resolution chain
+    passes through them (how pre-commit calls it); others are summarised.
+    Exit 0: no errors. 1: errors. 2: the repository cannot be judged.
+    """
+    from floe_gate.commands.check import run_check
+
+    sys.exit(run_check(repo, manifest, files, output_format, strict))
+
+
 @cli.command()
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -20,6 +20,13 @@ class Problem:
     rule: str
     severity: Severity
     message: str
+    subject: str | None = field(default=None, compare=False)
+    """``PRODUCT`` or ``PRODUCT:TRANSFORM`` the problem is about, for waivers and reports."""
+    related: frozenset[str] = field(default=frozenset(), compare=False)
+    """Other files whose content led to the problem (its resolution chain)."""
+
+    def concerns(self, files: frozenset[str]) -> bool:
+        return self.file in files or not self.related.isdisjoint(files)
 
     def as_text(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"

@@ -104,6 +104,9 @@ class ComputePlugin(PluginMetadata, Generic[ConfigT]):
     resource_presets: ClassVar[Mapping[str, ResourceSpec]] = WORKLOAD_PRESETS
     """Workload sizes this engine's pods come in."""
 
+    default_workload: ClassVar[str] = "medium"
+    """The preset of a transform that names no workload."""
+
     def __new__(cls, *args: Any, **kwargs: Any) -> ComputePlugin[ConfigT]:
         missing = sorted(getattr(cls, "__abstractmethods__", ()))
         if missing:
@@ -129,6 +132,15 @@ class ComputePlugin(PluginMetadata, Generic[ConfigT]):
     @abstractmethod
     def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> list[str] | None:
         """SQL attaching the engine to an Iceberg catalog, or None if it cannot."""
+
+    def resource_fit(self, config: ConfigT, resources: ResourceSpec) -> list[str]:
+        """Why these settings cannot run inside a pod of ``resources`` (empty if they can).
+
+        Engines running inside the dbt job's pod (DuckDB) override this: a memory
+        limit above the pod's makes the kernel kill the pod instead of the engine
+        failing gracefully.
+        """
+        return []
 
     def parse_config(self, settings: Mapping[str, Any]) -> ConfigT:
         """Validate a target's settings with this plugin's config model."""

@@ -8,6 +8,7 @@ from floe_compute_duckdb import __version__
 from floe_compute_duckdb.catalog import attachment_sql
 from floe_compute_duckdb.config import DuckDBConfig
 from floe_compute_duckdb.health import check_duckdb
+from floe_compute_duckdb.pod_fit import pod_fit_problems
 from floe_compute_duckdb.profile import build_profile
 from floe_gate.compute import (
     CatalogConfig,
@@ -40,6 +41,9 @@ class DuckDBComputePlugin(ComputePlugin[DuckDBConfig]):
 
     def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
         return self.preset(workload_size)
+
+    def resource_fit(self, config: DuckDBConfig, resources: ResourceSpec) -> list[str]:
+        return pod_fit_problems(config, resources)
 
     def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> list[str]:
         return attachment_sql(catalog_config)

@@ -1,0 +1,1 @@
+select position_id, counterparty, notional, rating from {{ ref('raw_positions') }}

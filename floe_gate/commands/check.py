@@ -1,0 +1,75 @@
+"""``floe-gate check [FILES…]``: schema, governance and resolution, all problems at once.
+
+With FILES (how pre-commit calls it) the whole repository is still loaded; the
+problems shown are those located in FILES and those whose resolution chain passes
+through one of them. Problems elsewhere are summarised and do not fail the run.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from floe_gate.gate import judge
+from floe_gate.load.repository import ManifestUnusable
+from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.problems import Problem, Severity
+from floe_gate.report import json_report, text
+
+CONFIG_SUFFIXES = (".yaml", ".yml", ".sql", ".py")
+
+
+def run_check(
+    repo: Path, manifest: str, files: Sequence[str], output_format: str, strict: bool
+) -> int:
+    try:
+        source = WorkingTree(repo)
+        selected = _repository_relative(source.root, files)
+        if files and not any(name.endswith(CONFIG_SUFFIXES) for name in selected):
+            return 0
+        verdict = judge(source, manifest)
+        problems = verdict.problems
+    except ManifestUnusable as unusable:
+        problems, selected = unusable.problems, frozenset()
+    except CannotJudge as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    shown, elsewhere = _split(problems, selected)
+    _emit(shown, elsewhere, output_format)
+    return 1 if _fails(shown, strict) else 0
+
+
+def _repository_relative(root: Path, files: Sequence[str]) -> frozenset[str]:
+    relative = set()
+    for name in files:
+        absolute = Path(name).resolve()
+        try:
+            relative.add(absolute.relative_to(root.resolve()).as_posix())
+        except ValueError:
+            relative.add(posixpath.normpath(name))
+    return frozenset(relative)
+
+
+def _split(problems: list[Problem], files: frozenset[str]) -> tuple[list[Problem], list[Problem]]:
+    if not files:
+        return problems, []
+    shown = [p for p in problems if p.concerns(files)]
+    return shown, [p for p in problems if not p.concerns(files)]
+
+
+def _fails(problems: list[Problem], strict: bool) -> bool:
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    return any(problem.severity in failing for problem in problems)
+
+
+def _emit(shown: list[Problem], elsewhere: list[Problem], output_format: str) -> None:
+    if output_format == "json":
+        click.echo(json_report.render(shown, elsewhere=elsewhere))
+        return
+    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    click.echo(text.render(shown, colour=colour, elsewhere=elsewhere))

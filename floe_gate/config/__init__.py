@@ -1,0 +1,1 @@
+"""The files a platform team and data teams write: manifest, policies, data products, waivers."""

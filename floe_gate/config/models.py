@@ -1,0 +1,133 @@
+"""Models of the configuration files, the single source of both validation and JSON Schema.
+
+Every model forbids unknown keys: a typo is a located problem with a did-you-mean,
+never a silently ignored setting. Engine target settings stay plain mappings here;
+the engine's plugin validates them with its own config model.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+API_VERSION = "floe/v1"
+ENGINE_NAME = r"^[a-z][a-z0-9_]*$"
+GIT_BRANCH = re.compile(r"^(?!/|.*/$|.*\.\.|.*//|.*@\{|.*\.lock$|-)[A-Za-z0-9._/-]+$")
+
+EngineName = Annotated[str, Field(pattern=ENGINE_NAME, description="A compute engine name")]
+TargetSettings = dict[str, Any]
+
+
+def _branch_name(value: str) -> str:
+    if not GIT_BRANCH.match(value):
+        raise ValueError(f"{value!r} is not a valid git branch name")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, hide_input_in_errors=True, defer_build=True,
+        populate_by_name=True,
+    )  # fmt: skip
+
+
+class Environment(_Strict):
+    branch: Annotated[str, AfterValidator(_branch_name)] = Field(
+        description="The git branch holding this environment's configuration"
+    )
+
+
+class ManifestCompute(_Strict):
+    approved: list[EngineName] = Field(min_length=1, description="Engines the platform allows")
+    default: EngineName = Field(description="Engine of transforms that name none")
+    timeout_seconds: int = Field(
+        default=3600, ge=1, le=86400, description="Default per-statement timeout in seconds"
+    )
+    targets: dict[EngineName, TargetSettings] = Field(
+        default_factory=dict, description="Engine settings, validated by each engine's plugin"
+    )
+    environments: dict[str, dict[str, TargetSettings]] = Field(
+        default_factory=dict,
+        description="Per-environment engine settings (never the choice of engine)",
+    )
+
+
+class Manifest(_Strict):
+    """manifest.yaml: the root of the hierarchy."""
+
+    api_version: Literal["floe/v1"] = Field(alias="apiVersion")
+    kind: Literal["Manifest"]
+    policies: str = Field(default="policies", description="Policy tree, relative to this file")
+    environments: dict[str, Environment] = Field(
+        min_length=1, description="Environments in promotion order"
+    )
+    compute: ManifestCompute
+
+
+class LevelCompute(_Strict):
+    approved: list[EngineName] | None = Field(
+        default=None, description="Must be a subset of the parent's approved engines"
+    )
+    default: EngineName | None = Field(default=None, description="Must be in approved")
+
+
+class PolicyCompute(LevelCompute):
+    targets: dict[EngineName, TargetSettings] = Field(
+        default_factory=dict, description="Engine settings for this subtree (deep-merged)"
+    )
+
+
+class Policy(_Strict):
+    """policies/<domain>[/<sub-domain>…]/policy.yaml: a domain narrows its parent."""
+
+    api_version: Literal["floe/v1"] = Field(alias="apiVersion")
+    kind: Literal["Policy"]
+    compute: PolicyCompute = Field(default_factory=PolicyCompute)
+
+
+class ResourceOverride(_Strict):
+    cpu_request: str | None = None
+    cpu_limit: str | None = None
+    memory_request: str | None = None
+    memory_limit: str | None = None
+    ephemeral_storage_request: str | None = None
+    ephemeral_storage_limit: str | None = None
+
+
+class Transform(_Strict):
+    name: str = Field(min_length=1, description="A dbt model of the product's project")
+    compute: EngineName | None = Field(default=None, description="Engine for this model")
+    workload: str | None = Field(default=None, description="Resource preset: small, medium, large")
+    timeout_seconds: int | None = Field(default=None, ge=1, le=86400)
+    resources: ResourceOverride | None = None
+
+
+class DataProduct(_Strict):
+    """floe.yaml: a data product and the engines of its transforms."""
+
+    api_version: Literal["floe/v1"] = Field(alias="apiVersion")
+    kind: Literal["DataProduct"]
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")
+    domain: str = Field(min_length=1, description="Path under the policy tree, e.g. finance/risk")
+    dbt_project: str = Field(default=".", description="Directory of dbt_project.yml")
+    schema_name: str | None = Field(default=None, alias="schema", description="dbt schema")
+    compute: LevelCompute = Field(default_factory=LevelCompute)
+    transforms: list[Transform] = Field(default_factory=list)
+
+
+class Waiver(_Strict):
+    rule: str = Field(pattern=r"^FG[0-9]{3}$")
+    subject: str = Field(min_length=1, description="FILE, FILE:LINE, or PRODUCT[:TRANSFORM]")
+    reason: str = Field(min_length=1)
+    expires: date
+
+
+class Waivers(_Strict):
+    """policies/waivers.yaml: known problems accepted for a while, as warnings."""
+
+    api_version: Literal["floe/v1"] = Field(alias="apiVersion")
+    kind: Literal["Waivers"]
+    waivers: list[Waiver] = Field(default_factory=list)

@@ -1,0 +1,149 @@
+"""Load a whole platform repository: manifest, policy tree, waivers, data products.
+
+Everything that can be read is read; everything that cannot becomes a located
+problem, so that one run reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from floe_gate.config.models import DataProduct, Manifest, Policy, Waivers
+from floe_gate.load.dbt_project import DbtProject, read_dbt_project
+from floe_gate.load.sources import CannotJudge, FileSource
+from floe_gate.load.validation import validation_problems
+from floe_gate.load.yaml_document import YamlDocument, load_yaml
+from floe_gate.problems import Problem, ProblemsFound, Severity
+
+PRODUCT_FILE = "floe.yaml"
+POLICY_FILE = "policy.yaml"
+WAIVERS_FILE = "waivers.yaml"
+DBT_PROJECT_FILE = "dbt_project.yml"
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[ModelT]):
+    """A validated file and the document that remembers where each value was written."""
+
+    file: str
+    model: ModelT
+    document: YamlDocument
+
+
+@dataclass(frozen=True)
+class PolicyNode:
+    domain: str
+    policy: Loaded[Policy]
+
+
+@dataclass(frozen=True)
+class ProductNode:
+    product: Loaded[DataProduct]
+    dbt: DbtProject | None
+
+
+@dataclass
+class Repository:
+    manifest: Loaded[Manifest]
+    policy_root: str
+    policies: dict[str, PolicyNode] = field(default_factory=dict)
+    products: list[ProductNode] = field(default_factory=list)
+    waivers: Loaded[Waivers] | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_repository(source: FileSource, manifest_file: str = "manifest.yaml") -> Repository:
+    """Read the platform; ``CannotJudge`` if there is no usable manifest at all."""
+    files = source.files()
+    problems: list[Problem] = []
+    if manifest_file not in files:
+        raise CannotJudge(f"no manifest: {manifest_file} is not in the repository")
+    manifest = _load(source, manifest_file, Manifest, problems)
+    if manifest is None:
+        raise _unusable_manifest(manifest_file, problems)
+    policy_root = posixpath.normpath(
+        posixpath.join(posixpath.dirname(manifest_file), manifest.model.policies)
+    )
+    repository = Repository(manifest=manifest, policy_root=policy_root, problems=problems)
+    _load_policies(source, files, repository)
+    _load_products(source, files, repository)
+    return repository
+
+
+class ManifestUnusable(CannotJudge):
+    def __init__(self, message: str, problems: list[Problem]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+def _unusable_manifest(manifest_file: str, problems: list[Problem]) -> ManifestUnusable:
+    return ManifestUnusable(f"{manifest_file} cannot be used", problems)
+
+
+def _load_policies(source: FileSource, files: list[str], repository: Repository) -> None:
+    prefix = "" if repository.policy_root == "." else repository.policy_root + "/"
+    for file in files:
+        if not file.startswith(prefix):
+            continue
+        relative = file[len(prefix) :]
+        if relative == WAIVERS_FILE:
+            repository.waivers = _load(source, file, Waivers, repository.problems)
+        elif posixpath.basename(relative) == POLICY_FILE and "/" in relative:
+            loaded = _load(source, file, Policy, repository.problems)
+            if loaded is not None:
+                domain = posixpath.dirname(relative)
+                repository.policies[domain] = PolicyNode(domain, loaded)
+
+
+def _load_products(source: FileSource, files: list[str], repository: Repository) -> None:
+    documents: dict[str, DbtProject] = {}
+    for file in files:
+        if posixpath.basename(file) != PRODUCT_FILE:
+            continue
+        loaded = _load(source, file, DataProduct, repository.problems)
+        if loaded is None:
+            continue
+        dbt_file = posixpath.normpath(
+            posixpath.join(posixpath.dirname(file), loaded.model.dbt_project, DBT_PROJECT_FILE)
+        )
+        if dbt_file not in documents and dbt_file in files:
+            document = _document(source, dbt_file, repository.problems)
+            if document is not None:
+                documents[dbt_file] = read_dbt_project(dbt_file, document, files)
+        repository.products.append(ProductNode(loaded, documents.get(dbt_file)))
+
+
+def _document(source: FileSource, file: str, problems: list[Problem]) -> YamlDocument | None:
+    try:
+        return load_yaml(file, source.read(file))
+    except ProblemsFound as found:
+        problems.extend(found.problems)
+    except OSError as error:
+        problems.append(Problem(file, 1, 1, "FG001", Severity.ERROR, f"unreadable: {error}"))
+    return None
+
+
+def _load(
+    source: FileSource, file: str, model: type[ModelT], problems: list[Problem]
+) -> Loaded[ModelT] | None:
+    document = _document(source, file, problems)
+    if document is None:
+        return None
+    data: Any = document.data
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(file, *document.locate(()), "FG002", Severity.ERROR,
+                    f"{model.__name__} must be a mapping (apiVersion, kind, ...)")
+        )  # fmt: skip
+        return None
+    try:
+        return Loaded(file, model.model_validate(data), document)
+    except ValidationError as error:
+        problems.extend(validation_problems(document, error, model=model))
+        return None

@@ -1,0 +1,58 @@
+"""Where configuration files come from: the working tree (here) or git objects (parity)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Protocol
+
+
+class CannotJudge(Exception):
+    """The run cannot be judged at all (exit 2): no repository, no manifest, bad usage."""
+
+
+class FileSource(Protocol):
+    """Repository-relative POSIX paths and their bytes."""
+
+    def files(self) -> list[str]: ...
+
+    def read(self, path: str) -> bytes: ...
+
+
+class WorkingTree:
+    """Files git knows or would add (tracked and untracked, minus what git ignores)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.root = _toplevel(directory)
+
+    def files(self) -> list[str]:
+        listed = _git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+        names = {name for name in listed.split("\0") if name}
+        return sorted(name for name in names if (self.root / name).is_file())
+
+    def read(self, path: str) -> bytes:
+        return (self.root / path).read_bytes()
+
+
+def _toplevel(directory: Path) -> Path:
+    try:
+        return Path(_git(directory, "rev-parse", "--show-toplevel").strip())
+    except CannotJudge as error:
+        raise CannotJudge(f"{directory} is not inside a git repository: {error}") from None
+
+
+def _git(directory: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(directory), *args],
+            capture_output=True,
+            check=False,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+        )
+    except OSError as error:
+        raise CannotJudge(f"cannot run git: {error}") from None
+    if done.returncode != 0:
+        raise CannotJudge(done.stderr.strip() or f"git {args[0]} failed")
+    return done.stdout

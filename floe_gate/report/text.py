@@ -1,0 +1,35 @@
+"""``file:line:col: severity RULE message``, coloured only on a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+from floe_gate.problems import Problem, Severity
+from floe_gate.report import summary
+
+COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+def render(problems: Sequence[Problem], *, colour: bool, elsewhere: Sequence[Problem] = ()) -> str:
+    lines = [_line(problem, colour) for problem in problems]
+    counts = summary(problems)
+    lines.append(
+        f"{counts['errors']} error(s), {counts['warnings']} warning(s), {counts['notes']} note(s)"
+    )
+    if elsewhere:
+        other = summary(elsewhere)
+        lines.append(
+            f"{len(elsewhere)} more problem(s) in other files ({other['errors']} error(s)); "
+            "run `floe-gate check` without files to see them"
+        )
+    return "\n".join(lines)
+
+
+def _line(problem: Problem, colour: bool) -> str:
+    severity = problem.severity.value
+    if colour:
+        severity = click.style(severity, fg=COLOURS[problem.severity], bold=True)
+    where = f"{problem.file}:{problem.line}:{problem.column}"
+    return f"{where}: {severity} {problem.rule} {problem.message}"

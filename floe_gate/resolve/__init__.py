@@ -1,0 +1,1 @@
+"""Resolution: effective approved engines and defaults per level; each transform's engine."""

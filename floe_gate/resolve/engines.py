@@ -1,0 +1,79 @@
+"""Which engine runs each transform: its own ``compute:``, else its product's default.
+
+Models of the product's dbt project that ``transforms:`` does not list run on the
+product's default engine too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from floe_gate.config.models import Transform
+from floe_gate.load.repository import ProductNode
+from floe_gate.resolve.hierarchy import Hierarchy, Level, Origin
+
+
+@dataclass(frozen=True)
+class ResolvedTransform:
+    product: str
+    name: str
+    engine: str
+    origin: Origin
+    """The ``compute:`` key of the transform, or the ``default:`` that chose the engine."""
+    chain: tuple[Level, ...]
+    listed: bool
+    index: int | None
+    """Position in ``transforms:``; None for a model the product does not list."""
+    transform: Transform | None
+
+
+@dataclass(frozen=True)
+class ResolvedProduct:
+    node: ProductNode
+    chain: tuple[Level, ...]
+    transforms: tuple[ResolvedTransform, ...]
+
+    @property
+    def name(self) -> str:
+        return self.node.product.model.name
+
+    @property
+    def level(self) -> Level:
+        return self.chain[-1]
+
+
+def resolve_product(hierarchy: Hierarchy, node: ProductNode) -> ResolvedProduct | None:
+    """None when the product's domain is unknown (a problem of its own)."""
+    chain = hierarchy.product_chain(node)
+    if chain is None:
+        return None
+    level = chain[-1]
+    product = node.product
+    resolved: list[ResolvedTransform] = []
+    for index, transform in enumerate(product.model.transforms):
+        if transform.compute is not None:
+            engine = transform.compute
+            origin = Origin.of(product.document, ("transforms", index, "compute"))
+        else:
+            engine, origin = level.default, level.default_origin
+        resolved.append(
+            ResolvedTransform(
+                product.model.name, transform.name, engine, origin, chain, True, index, transform
+            )
+        )
+    listed = {t.name for t in product.model.transforms}
+    models = node.dbt.models if node.dbt is not None else frozenset()
+    for model in sorted(models - listed):
+        resolved.append(
+            ResolvedTransform(
+                product.model.name,
+                model,
+                level.default,
+                level.default_origin,
+                chain,
+                False,
+                None,
+                None,
+            )
+        )
+    return ResolvedProduct(node, chain, tuple(resolved))

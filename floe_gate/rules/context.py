@@ -1,0 +1,55 @@
+"""What every rule sees: the loaded repository, its resolution and the installed plugins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from floe_gate.load.repository import Repository
+from floe_gate.problems import Problem, Severity
+from floe_gate.registry import PluginRegistry
+from floe_gate.resolve.engines import ResolvedProduct, resolve_product
+from floe_gate.resolve.hierarchy import Hierarchy, Origin
+
+
+@dataclass
+class Context:
+    repository: Repository
+    registry: PluginRegistry
+    today: date = field(default_factory=date.today)
+
+    @cached_property
+    def hierarchy(self) -> Hierarchy:
+        return Hierarchy(self.repository)
+
+    @cached_property
+    def products(self) -> list[ResolvedProduct]:
+        """Products whose domain is known, resolved."""
+        resolved = (resolve_product(self.hierarchy, node) for node in self.repository.products)
+        return [product for product in resolved if product is not None]
+
+    @cached_property
+    def installed_engines(self) -> frozenset[str]:
+        return frozenset(self.registry.names())
+
+
+def located(
+    origin: Origin,
+    rule: str,
+    message: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    subject: str | None = None,
+    related: Iterable[str] = (),
+) -> Problem:
+    return Problem(
+        origin.file, origin.line, origin.column, rule, severity, message, subject,
+        frozenset(related) - {origin.file},
+    )  # fmt: skip
+
+
+def options(values: Iterable[str]) -> str:
+    listed = sorted(set(values))
+    return ", ".join(listed) if listed else "none"

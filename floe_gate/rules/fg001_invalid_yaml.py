@@ -1,0 +1,30 @@
+"""FG001 — invalid YAML.
+
+A configuration file (manifest, policy, waivers, ``floe.yaml``, ``dbt_project.yml``)
+must be one valid YAML document in UTF-8. Reported at the exact position:
+
+* syntax errors, and bytes that are not UTF-8;
+* duplicate keys — YAML keeps the last silently, the gate refuses both::
+
+      compute:
+        default: duckdb
+        default: spark        # FG001 duplicate key 'default' (first written at line 2)
+
+* nesting deeper than 64 levels, or more than 200,000 values once aliases are
+  expanded (an "alias bomb");
+* merge keys (``<<:``) and non-scalar keys, which hide where a value came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from floe_gate.problems import Problem
+from floe_gate.rules.context import Context
+
+ID = "FG001"
+TITLE = "invalid YAML"
+
+
+def check(context: Context) -> Iterator[Problem]:
+    yield from (p for p in context.repository.problems if p.rule == ID)

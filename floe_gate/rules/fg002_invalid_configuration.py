@@ -1,0 +1,25 @@
+"""FG002 — invalid configuration.
+
+Each file must match its schema (``floe-gate schema`` writes them for editors):
+required keys present, values of the right type, and **no unknown keys** — a typo
+would otherwise be silently ignored. Unknown keys come with a did-you-mean::
+
+    compute:
+      aproved: [duckdb]     # FG002 unknown key 'compute.aproved'; did you mean 'approved'?
+
+Values are never repeated in messages: a misplaced value may be a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from floe_gate.problems import Problem
+from floe_gate.rules.context import Context
+
+ID = "FG002"
+TITLE = "invalid configuration"
+
+
+def check(context: Context) -> Iterator[Problem]:
+    yield from (p for p in context.repository.problems if p.rule == ID)

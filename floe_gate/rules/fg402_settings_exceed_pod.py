@@ -1,0 +1,89 @@
+"""FG402 — engine settings that cannot fit the transform's pod.
+
+An engine running inside the dbt job's pod must stay within the pod's limits. For
+DuckDB, ``memory_limit`` above about 75% of the pod's memory limit means the
+kernel kills the pod (OOMKilled) instead of DuckDB failing the query gracefully
+or spilling to disk; more ``threads`` than the pod's CPU limit only throttles::
+
+    targets: {duckdb: {memory_limit: 8GB}}
+    transforms:
+      - name: fct_orders
+        workload: small          # FG402: 8GB does not fit a 512Mi pod
+
+Checked for every environment's effective settings. Fix the settings, or choose a
+larger ``workload`` / ``resources``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from floe_gate.problems import Problem
+from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform
+from floe_gate.resolve.hierarchy import Origin
+from floe_gate.resolve.resources import transform_resources
+from floe_gate.resolve.settings import effective_settings
+from floe_gate.rules.context import Context, located
+from floe_gate.rules.fg202_engine_not_installed import unusable
+
+ID = "FG402"
+TITLE = "engine settings exceed the pod"
+
+
+def check(context: Context) -> Iterator[Problem]:
+    environments = list(context.repository.manifest.model.environments)
+    for product in context.products:
+        reported: set[tuple[str, str]] = set()
+        for resolved in product.transforms:
+            for message in _misfits(context, product, resolved, environments):
+                where = _origin(product, resolved)
+                if (where.file + str(where.line), message) in reported:
+                    continue
+                reported.add((where.file + str(where.line), message))
+                yield located(
+                    where,
+                    ID,
+                    message,
+                    subject=f"{product.name}:{resolved.name}",
+                    related=[level.file for level in product.chain],
+                )
+
+
+def _misfits(
+    context: Context,
+    product: ResolvedProduct,
+    resolved: ResolvedTransform,
+    environments: list[str],
+) -> Iterator[str]:
+    if unusable(context, resolved.engine):
+        return
+    plugin = context.registry.get(resolved.engine)
+    try:
+        resources = transform_resources(plugin, resolved.transform)
+    except Exception:
+        return
+    by_message: dict[str, list[str]] = {}
+    for environment in environments:
+        settings = effective_settings(product.chain, resolved.engine, environment)
+        try:
+            config = plugin.parse_config(settings.values)
+        except Exception:  # noqa: S112 - FG203 reports invalid settings
+            continue
+        for message in plugin.resource_fit(config, resources):
+            by_message.setdefault(message, []).append(environment)
+    for message, where in by_message.items():
+        scope = (
+            f"transform {resolved.name}"
+            if resolved.listed
+            else f"models {product.name} does not list (default workload)"
+        )
+        yield f"{scope} on {resolved.engine} in {', '.join(where)}: {message}"
+
+
+def _origin(product: ResolvedProduct, resolved: ResolvedTransform) -> Origin:
+    document = product.node.product.document
+    if resolved.index is None:
+        return Origin.of(document, ("name",))
+    transform = resolved.transform
+    field = "workload" if transform is not None and transform.workload else "name"
+    return Origin.of(document, ("transforms", resolved.index, field))

@@ -1,0 +1,43 @@
+"""FG501 — an expired waiver.
+
+Waivers let an existing repository adopt the gate: ``policies/waivers.yaml`` lists
+known problems that are reported as warnings, not errors, until a date::
+
+    apiVersion: floe/v1
+    kind: Waivers
+    waivers:
+      - rule: FG201
+        subject: revenue:fct_revenue   # PRODUCT, PRODUCT:TRANSFORM, FILE or FILE:LINE
+        reason: migrating off spark, JIRA-123
+        expires: 2026-12-31
+
+After ``expires`` the waiver no longer applies and is itself an error, so that a
+temporary exception cannot quietly become permanent. A waiver that matches no
+problem is reported as a note: it can be deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from floe_gate.problems import Problem
+from floe_gate.resolve.hierarchy import Origin
+from floe_gate.rules.context import Context, located
+
+ID = "FG501"
+TITLE = "expired waiver"
+
+
+def check(context: Context) -> Iterator[Problem]:
+    waivers = context.repository.waivers
+    if waivers is None:
+        return
+    for index, waiver in enumerate(waivers.model.waivers):
+        if waiver.expires < context.today:
+            yield located(
+                Origin.of(waivers.document, ("waivers", index, "expires")),
+                ID,
+                f"waiver of {waiver.rule} for {waiver.subject} expired on "
+                f"{waiver.expires.isoformat()} ({waiver.reason}); fix the problem or renew "
+                "the waiver",
+            )

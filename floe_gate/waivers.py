@@ -1,0 +1,57 @@
+"""Applying waivers: a waived problem becomes a warning; unused waivers become notes."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from floe_gate.config.models import Waiver, Waivers
+from floe_gate.load.repository import Loaded
+from floe_gate.problems import Problem, Severity
+from floe_gate.resolve.hierarchy import Origin
+
+RULE = "FG501"
+
+
+def apply_waivers(
+    problems: list[Problem], waivers: Loaded[Waivers] | None, today: date
+) -> list[Problem]:
+    if waivers is None:
+        return problems
+    active = [w for w in waivers.model.waivers if w.expires >= today]
+    used: set[int] = set()
+    result = []
+    for problem in problems:
+        errors = problem.severity is Severity.ERROR
+        match = next((i for i, w in enumerate(active) if errors and _matches(w, problem)), None)
+        if match is None:
+            result.append(problem)
+            continue
+        used.add(match)
+        waiver = active[match]
+        result.append(
+            dataclasses.replace(
+                problem,
+                severity=Severity.WARNING,
+                message=f"{problem.message} [waived until {waiver.expires.isoformat()}: "
+                f"{waiver.reason}]",
+            )
+        )
+    for index, waiver in enumerate(waivers.model.waivers):
+        if waiver.expires >= today and active.index(waiver) not in used:
+            origin = Origin.of(waivers.document, ("waivers", index))
+            result.append(
+                Problem(origin.file, origin.line, origin.column, RULE, Severity.NOTE,
+                        f"waiver of {waiver.rule} for {waiver.subject} matches no problem; "
+                        "delete it")
+            )  # fmt: skip
+    return result
+
+
+def _matches(waiver: Waiver, problem: Problem) -> bool:
+    if waiver.rule != problem.rule:
+        return False
+    subjects = {problem.file, f"{problem.file}:{problem.line}"}
+    if problem.subject:
+        subjects |= {problem.subject, problem.subject.split(":", 1)[0]}
+    return waiver.subject in subjects
