@@ -11,7 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from floe_compute_duckdb.config import CREDENTIAL_PARAMETERS, DuckDBConfig
+from floe_compute_duckdb.config import DuckDBConfig
+
+CREDENTIAL_PARAMETERS = [
+    "secret",
+    "key_id",
+    "session_token",
+    "client_secret",
+    "token",
+    "password",
+    "account_key",
+    "private_key",
+    "access_token",
+]
 from floe_gate.load.validation import validation_problems
 from floe_gate.load.yaml_document import Path, load_yaml
 from floe_gate.problems import Problem, Severity
@@ -248,7 +260,7 @@ def configs_with_a_literal_credential(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         config["credentials"] = {draw(st.sampled_from(["token", "Token", "str"])): literal}
     else:
-        parameter = draw(st.sampled_from(sorted(CREDENTIAL_PARAMETERS)))
+        parameter = draw(st.sampled_from(CREDENTIAL_PARAMETERS))
         if draw(st.booleans()):
             parameter = parameter.upper()
         config["secrets"] = [{"type": "s3", parameter: literal}]

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from floe_gate.compute.quantities import parse_quantity
+from floe_gate.compute.secrets import literal_credentials
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -167,3 +168,13 @@ class AttachConfig(_Frozen):
     read_only: bool = False
     secret: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     options: dict[str, str | int | bool | EnvRef] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _no_literal_credentials(self) -> Self:
+        literal = literal_credentials(self.options)
+        if literal:
+            raise ValueError(
+                f"attach options {', '.join(literal)} hold credentials: write them as "
+                "environment references {env: NAME}, never literal values"
+            )
+        return self

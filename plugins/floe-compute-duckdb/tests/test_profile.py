@@ -55,7 +55,9 @@ def test_secrets_and_credentials_render_as_env_var_templates() -> None:
             }
         ],
         credentials={"motherduck_token": {"env": "MOTHERDUCK_TOKEN"}},
+        settings={"s3_secret_access_key": {"env": "S3_SECRET"}},
     )
+    assert output["settings"]["s3_secret_access_key"] == "{{ env_var('S3_SECRET') }}"
     assert output["secrets"] == [
         {
             "type": "s3",
@@ -110,6 +112,11 @@ def test_extensions_and_attach_blocks() -> None:
         ({"secrets": [{"type": "s3", "secret": "hunter2"}]}, "environment reference"),
         ({"credentials": {"motherduck_token": "hunter2"}}, "environment reference"),
         ({"path": ""}, "at least 1 character"),
+        ({"settings": {"s3_secret_access_key": "hunter2"}}, "holds a credential"),
+        (
+            {"attach": [{"path": "p", "alias": "a", "options": {"password": "hunter2"}}]},
+            "hold credentials",
+        ),
     ],
 )
 def test_invalid_settings_fail_here_not_in_dbt(settings: dict[str, Any], expected: str) -> None:

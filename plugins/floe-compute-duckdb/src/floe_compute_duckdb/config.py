@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from floe_gate.compute import AttachConfig, ComputeConfig, EnvRef
+from floe_gate.compute.secrets import is_credential_name, literal_credentials
 from floe_gate.compute.sizes import parse_duckdb_size
 
 IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -20,13 +21,6 @@ IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 DEDICATED_SETTINGS = frozenset(
     {"memory_limit", "threads", "temp_directory", "max_temp_directory_size"}
 )
-
-# Secret parameters that hold credentials and so must be environment references.
-CREDENTIAL_PARAMETERS = frozenset({
-    "secret", "key_id", "session_token", "client_secret", "token", "bearer_token",
-    "password", "account_key", "connection_string", "credential", "access_token",
-    "refresh_token", "private_key",
-})  # fmt: skip
 
 
 def _duckdb_size(value: str) -> str:
@@ -61,7 +55,7 @@ class DuckDBSecret(BaseModel):
                 raise ValueError(f"secret parameter {key!r} is not a DuckDB parameter name")
             if isinstance(value, dict):
                 parsed[key] = EnvRef.model_validate(value)
-            elif key.lower() in CREDENTIAL_PARAMETERS:
+            elif is_credential_name(key):
                 raise ValueError(
                     f"secret parameter {key!r} is a credential: write it as an environment "
                     "reference {env: NAME}, never a literal value"
@@ -97,7 +91,7 @@ class DuckDBConfig(ComputeConfig):
     extensions: list[str] = Field(default_factory=list, description="Extensions to load")
     attach: list[AttachConfig] = Field(default_factory=list)
     secrets: list[DuckDBSecret] = Field(default_factory=list)
-    settings: dict[str, SettingValue] = Field(
+    settings: dict[str, SettingValue | EnvRef] = Field(
         default_factory=dict, description="Other DuckDB settings (SET name = value)"
     )
 
@@ -116,6 +110,11 @@ class DuckDBConfig(ComputeConfig):
                 raise ValueError(f"settings.{key}: use the top-level key {key} instead")
             if not _is_identifier(key):
                 raise ValueError(f"settings.{key}: not a DuckDB setting name")
+        for key in literal_credentials(self.settings):
+            raise ValueError(
+                f"settings.{key} holds a credential: write it as an environment reference "
+                "{env: NAME}, never a literal value"
+            )
         aliases = [attachment.alias for attachment in self.attach]
         duplicates = sorted({alias for alias in aliases if aliases.count(alias) > 1})
         if duplicates:

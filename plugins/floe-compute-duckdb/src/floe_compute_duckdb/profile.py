@@ -33,7 +33,7 @@ def _settings(config: DuckDBConfig) -> dict[str, Any]:
         settings["temp_directory"] = config.temp_directory
     if config.max_temp_directory_size is not None:
         settings["max_temp_directory_size"] = config.max_temp_directory_size
-    settings.update(config.settings)
+    settings.update({key: _rendered(value) for key, value in config.settings.items()})
     settings.update({key: ref.as_dbt_template() for key, ref in config.credentials.items()})
     return settings
 
