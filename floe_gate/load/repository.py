@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from floe_gate.config.models import DataProduct, Manifest, Policy, Waivers
-from floe_gate.load.dbt_project import DbtProject, read_dbt_project
+from floe_gate.load.dbt_project import DbtProject, model_files, read_dbt_project
 from floe_gate.load.sources import CannotJudge, FileSource
 from floe_gate.load.validation import validation_problems
 from floe_gate.load.yaml_document import YamlDocument, load_yaml
@@ -103,6 +103,8 @@ def _load_policies(source: FileSource, files: list[str], repository: Repository)
 
 def _load_products(source: FileSource, files: list[str], repository: Repository) -> None:
     documents: dict[str, DbtProject] = {}
+    models_index = model_files(files)
+    known = set(files)
     for file in files:
         if posixpath.basename(file) != PRODUCT_FILE:
             continue
@@ -112,10 +114,10 @@ def _load_products(source: FileSource, files: list[str], repository: Repository)
         dbt_file = posixpath.normpath(
             posixpath.join(posixpath.dirname(file), loaded.model.dbt_project, DBT_PROJECT_FILE)
         )
-        if dbt_file not in documents and dbt_file in files:
+        if dbt_file not in documents and dbt_file in known:
             document = _document(source, dbt_file, repository.problems)
             if document is not None:
-                documents[dbt_file] = read_dbt_project(dbt_file, document, files)
+                documents[dbt_file] = read_dbt_project(dbt_file, document, models_index)
         repository.products.append(ProductNode(loaded, documents.get(dbt_file)))
 
 

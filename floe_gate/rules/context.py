@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 from floe_gate.load.repository import Repository
 from floe_gate.problems import Problem, Severity
 from floe_gate.registry import PluginRegistry
 from floe_gate.resolve.engines import ResolvedProduct, resolve_product
-from floe_gate.resolve.hierarchy import Hierarchy, Origin
+from floe_gate.resolve.hierarchy import Hierarchy, Level, Origin
+from floe_gate.resolve.settings import effective_settings
 
 
 @dataclass
@@ -19,6 +21,9 @@ class Context:
     repository: Repository
     registry: PluginRegistry
     today: date = field(default_factory=date.today)
+    _configs: dict[tuple[tuple[str, ...], str, str | None], Any] = field(
+        default_factory=dict, repr=False
+    )
 
     @cached_property
     def hierarchy(self) -> Hierarchy:
@@ -33,6 +38,27 @@ class Context:
     @cached_property
     def installed_engines(self) -> frozenset[str]:
         return frozenset(self.registry.names())
+
+    def engine_config(
+        self, chain: tuple[Level, ...], engine: str, environment: str | None
+    ) -> Any | None:
+        """The engine's validated config along ``chain`` in ``environment``; None if invalid.
+
+        Cached: many transforms share a chain. FG203 reports why a config is invalid.
+        """
+        key = (tuple(level.file for level in chain), engine, environment)
+        if key not in self._configs:
+            settings = effective_settings(chain, engine, environment)
+            values = {"timeout_seconds": self.timeout_seconds, **settings.values}
+            try:
+                self._configs[key] = self.registry.get(engine).parse_config(values)
+            except Exception:
+                self._configs[key] = None
+        return self._configs[key]
+
+    @property
+    def timeout_seconds(self) -> int:
+        return self.repository.manifest.model.compute.timeout_seconds
 
 
 def located(

@@ -22,7 +22,6 @@ from floe_gate.problems import Problem
 from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.resolve.resources import transform_resources
-from floe_gate.resolve.settings import effective_settings
 from floe_gate.rules.context import Context, located
 from floe_gate.rules.fg202_engine_not_installed import unusable
 
@@ -64,10 +63,8 @@ def _misfits(
         return
     by_message: dict[str, list[str]] = {}
     for environment in environments:
-        settings = effective_settings(product.chain, resolved.engine, environment)
-        try:
-            config = plugin.parse_config(settings.values)
-        except Exception:  # noqa: S112 - FG203 reports invalid settings
+        config = context.engine_config(product.chain, resolved.engine, environment)
+        if config is None:
             continue
         for message in plugin.resource_fit(config, resources):
             by_message.setdefault(message, []).append(environment)
