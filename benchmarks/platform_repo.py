@@ -1,6 +1,6 @@
 """Generate a synthetic platform repository: N products × M transforms, with dbt projects.
 
-    .venv/bin/python benchmarks/platform.py DIR --products 1000 --transforms 10
+    .venv/bin/python benchmarks/platform_repo.py DIR --products 1000 --transforms 10
 
 Domains: 10 domains with 3 sub-domains each; every product has a dbt project whose
 models are exactly its transforms. The repository is a git repository (files
@@ -39,7 +39,9 @@ def generate(root: Path, products: int, transforms: int) -> None:
             domains.append(f"d{d}/s{s}")
             _write(root / "policies" / f"d{d}" / f"s{s}" / "policy.yaml", POLICY)
     for p in range(products):
-        _product(root / "products" / f"p{p:05d}", f"p{p:05d}", domains[p % len(domains)], transforms)
+        _product(
+            root / "products" / f"p{p:05d}", f"p{p:05d}", domains[p % len(domains)], transforms
+        )
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
 
