@@ -20,6 +20,7 @@ from platform_repo import generate  # type: ignore[import-not-found]
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = "examples/manifest.yaml"
 
 
 def median_seconds(command: list[str], runs: int) -> float:
