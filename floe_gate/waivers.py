@@ -18,12 +18,13 @@ def apply_waivers(
 ) -> list[Problem]:
     if waivers is None:
         return problems
-    active = [w for w in waivers.model.waivers if w.expires >= today]
+    active = {i: w for i, w in enumerate(waivers.model.waivers) if w.expires >= today}
     used: set[int] = set()
     result = []
     for problem in problems:
-        errors = problem.severity is Severity.ERROR
-        match = next((i for i, w in enumerate(active) if errors and _matches(w, problem)), None)
+        # An expired waiver cannot itself be waived: that would make it permanent.
+        waivable = problem.severity is Severity.ERROR and problem.rule != RULE
+        match = next((i for i, w in active.items() if waivable and _matches(w, problem)), None)
         if match is None:
             result.append(problem)
             continue
@@ -37,8 +38,8 @@ def apply_waivers(
                 f"{waiver.reason}]",
             )
         )
-    for index, waiver in enumerate(waivers.model.waivers):
-        if waiver.expires >= today and active.index(waiver) not in used:
+    for index, waiver in active.items():
+        if index not in used:
             origin = Origin.of(waivers.document, ("waivers", index))
             result.append(
                 Problem(origin.file, origin.line, origin.column, RULE, Severity.NOTE,

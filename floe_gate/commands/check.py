@@ -31,11 +31,12 @@ def run_check(
         source = WorkingTree(repo)
         selected = _repository_relative(source.root, files)
         if files and not any(name.endswith(CONFIG_SUFFIXES) for name in selected):
+            _emit([], [], output_format)  # a JSON reader still gets its document
             return 0
         verdict = judge(source, manifest)
         problems = verdict.problems
     except ManifestUnusable as unusable:
-        problems, selected = unusable.problems, frozenset()
+        problems, selected = sorted(set(unusable.problems)), frozenset()  # as judge() sorts
     except CannotJudge as error:
         click.echo(f"error: {error}", err=True)
         return 2

@@ -56,12 +56,17 @@ class Repository:
     products: list[ProductNode] = field(default_factory=list)
     waivers: Loaded[Waivers] | None = None
     problems: list[Problem] = field(default_factory=list)
+    broken_policies: dict[str, str] = field(default_factory=dict)
+    """Domain → its policy file, which exists but is invalid (its problems are reported)."""
+    broken_dbt_projects: set[str] = field(default_factory=set)
+    """``dbt_project.yml`` files that exist but are not valid YAML."""
 
 
 def load_repository(source: FileSource, manifest_file: str = "manifest.yaml") -> Repository:
     """Read the platform; ``CannotJudge`` if there is no usable manifest at all."""
     files = source.files()
     problems: list[Problem] = []
+    manifest_file = posixpath.normpath(manifest_file)  # ./manifest.yaml is manifest.yaml
     if manifest_file not in files:
         raise CannotJudge(f"no manifest: {manifest_file} is not in the repository")
     manifest = _load(source, manifest_file, Manifest, problems)
@@ -96,15 +101,18 @@ def _load_policies(source: FileSource, files: list[str], repository: Repository)
             repository.waivers = _load(source, file, Waivers, repository.problems)
         elif posixpath.basename(relative) == POLICY_FILE and "/" in relative:
             loaded = _load(source, file, Policy, repository.problems)
+            domain = posixpath.dirname(relative)
             if loaded is not None:
-                domain = posixpath.dirname(relative)
                 repository.policies[domain] = PolicyNode(domain, loaded)
+            else:
+                repository.broken_policies[domain] = file
 
 
 def _load_products(source: FileSource, files: list[str], repository: Repository) -> None:
     documents: dict[str, DbtProject] = {}
     models_index = model_files(files)
     known = set(files)
+    broken = repository.broken_dbt_projects
     for file in files:
         if posixpath.basename(file) != PRODUCT_FILE:
             continue
@@ -114,10 +122,12 @@ def _load_products(source: FileSource, files: list[str], repository: Repository)
         dbt_file = posixpath.normpath(
             posixpath.join(posixpath.dirname(file), loaded.model.dbt_project, DBT_PROJECT_FILE)
         )
-        if dbt_file not in documents and dbt_file in known:
+        if dbt_file not in documents and dbt_file not in broken and dbt_file in known:
             document = _document(source, dbt_file, repository.problems)
             if document is not None:
                 documents[dbt_file] = read_dbt_project(dbt_file, document, models_index)
+            else:
+                repository.broken_dbt_projects.add(dbt_file)
         repository.products.append(ProductNode(loaded, documents.get(dbt_file)))
 
 

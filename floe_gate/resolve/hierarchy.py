@@ -78,7 +78,7 @@ class Hierarchy:
     def domain_chain(self, domain: str) -> tuple[Level, ...] | None:
         """Levels from the manifest down to ``domain``; None if no policy defines it."""
         domain = domain.strip("/")
-        if domain not in self.repository.policies:
+        if domain not in self.repository.policies or self.is_broken(domain):
             return None
         if domain not in self._domains:
             parent = posixpath.dirname(domain)
@@ -93,6 +93,24 @@ class Hierarchy:
                 return chain
             domain = posixpath.dirname(domain)
         return None
+
+    def is_broken(self, domain: str) -> bool:
+        """Whether ``domain``'s policy, or a policy above a defined one, exists but is invalid.
+
+        Such a domain is not resolved at all: skipping the broken level would let its
+        sub-domains escape the narrowing it may have meant.
+        """
+        domain = domain.strip("/")
+        broken = self.repository.broken_policies
+        if domain in broken:
+            return True
+        if domain not in self.repository.policies:
+            return False
+        while domain:
+            domain = posixpath.dirname(domain)
+            if domain in broken:
+                return True
+        return False
 
     def known_domains(self) -> list[str]:
         return sorted(self.repository.policies)

@@ -13,8 +13,13 @@ from floe_gate.config.models import Transform
 def transform_resources(plugin: ComputePlugin[Any], transform: Transform | None) -> ResourceSpec:
     """``ComputeConfigurationError`` for an unknown preset, ``ValidationError`` for overrides."""
     workload = transform.workload if transform and transform.workload else plugin.default_workload
-    if workload not in plugin.resource_presets:
-        workload = next(iter(plugin.resource_presets))
+    if workload not in plugin.resource_presets:  # never size a pod from another preset
+        known = ", ".join(plugin.resource_presets)
+        raise ComputeConfigurationError(
+            f"unknown workload size {workload!r} (known: {known})",
+            plugin_name=plugin.name,
+            validation_errors=[f"workload must be one of: {known}"],
+        )
     spec = plugin.get_resource_requirements(workload)
     if transform is None or transform.resources is None:
         return spec

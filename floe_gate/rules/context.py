@@ -14,6 +14,7 @@ from floe_gate.registry import PluginRegistry
 from floe_gate.resolve.engines import ResolvedProduct, resolve_product
 from floe_gate.resolve.hierarchy import Hierarchy, Level, Origin
 from floe_gate.resolve.settings import effective_settings
+from floe_gate.rules.secrets import redact_literal_secrets
 
 
 @dataclass
@@ -44,14 +45,19 @@ class Context:
     ) -> Any | None:
         """The engine's validated config along ``chain`` in ``environment``; None if invalid.
 
-        Cached: many transforms share a chain. FG203 reports why a config is invalid.
+        Cached: many transforms share a chain. FG203 reports why a config is invalid;
+        literal secrets (FG401) are read as references, so they hide no other problem.
         """
         key = (tuple(level.file for level in chain), engine, environment)
         if key not in self._configs:
             settings = effective_settings(chain, engine, environment)
-            values = {"timeout_seconds": self.timeout_seconds, **settings.values}
             try:
-                self._configs[key] = self.registry.get(engine).parse_config(values)
+                plugin = self.registry.get(engine)
+                values = redact_literal_secrets(
+                    {"timeout_seconds": self.timeout_seconds, **settings.values},
+                    model=plugin.config_model,
+                )
+                self._configs[key] = plugin.parse_config(values)
             except Exception:
                 self._configs[key] = None
         return self._configs[key]

@@ -31,7 +31,9 @@ def check(context: Context) -> Iterator[Problem]:
     chains += [product.chain for product in context.products]
     for chain in chains:
         for position, level in enumerate(chain):
-            if level.file not in seen and level.default not in level.approved:
+            # A level that sets neither list nor default inherits its parent's problem.
+            declares = level.approved_declared or level.default_declared
+            if declares and level.file not in seen and level.default not in level.approved:
                 seen.add(level.file)
                 yield _problem(level, chain[: position + 1])
 

@@ -4,6 +4,9 @@
 ``policies/finance/policy.yaml``, ``finance/risk`` is
 ``policies/finance/risk/policy.yaml``. A product in an unknown domain would escape
 its domain's governance, so none of its transforms is resolved until it is fixed.
+
+A domain whose ``policy.yaml`` (or a policy above it) exists but is invalid is not
+resolved either; that is reported at the policy (FG001, FG002), not here.
 """
 
 from __future__ import annotations
@@ -24,7 +27,10 @@ def check(context: Context) -> Iterator[Problem]:
     for node in context.repository.products:
         product = node.product
         domain = product.model.domain
-        if context.hierarchy.domain_chain(domain) is None:
+        if context.hierarchy.domain_chain(domain) is not None:
+            continue
+        # A domain whose policy (or a policy above it) is invalid is reported at that policy.
+        if not context.hierarchy.is_broken(domain):
             close = difflib.get_close_matches(domain, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             yield located(

@@ -26,9 +26,9 @@ TITLE = "engine not approved where it is used"
 def check(context: Context) -> Iterator[Problem]:
     for product in context.products:
         level = product.level
+        # The highest level with this approved list wrote it; those below inherit it.
         decided_by = next(
-            (lv for lv in reversed(product.chain) if lv.approved_origin == level.approved_origin),
-            level,
+            (lv for lv in product.chain if lv.approved_origin == level.approved_origin), level
         )
         for transform in product.transforms:
             if transform.transform is None or transform.transform.compute is None:

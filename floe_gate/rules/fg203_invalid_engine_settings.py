@@ -9,8 +9,11 @@ settings they do not know::
       targets:
         duckdb: {memory_limit: lots}   # FG203: 'lots' is not a size DuckDB accepts
 
-When every engine the manifest approves fails validation, one more error at
-``compute.approved`` says so: no transform could run anywhere.
+Each mistake is reported once, where it is written; a mistake in
+``compute.environments.<env>`` names its environment. Literal secrets are left to
+FG401. When every engine the manifest approves fails validation with the
+manifest's own settings, one more error at ``compute.approved`` says so: no
+transform could run anywhere.
 """
 
 from __future__ import annotations
@@ -20,25 +23,31 @@ from collections.abc import Iterator
 from pydantic import ValidationError
 
 from floe_gate.load.validation import describe_error
+from floe_gate.load.yaml_document import Path
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Level, Origin
 from floe_gate.resolve.settings import effective_settings
 from floe_gate.rules.context import Context, located
 from floe_gate.rules.fg202_engine_not_installed import unusable
-from floe_gate.rules.secrets import is_literal, is_secret_key
+from floe_gate.rules.fg204_environment_changes_engine import ADAPTER_KEYS
+from floe_gate.rules.secrets import redact_literal_secrets
 
 ID = "FG203"
 TITLE = "invalid engine settings"
 
 
 def check(context: Context) -> Iterator[Problem]:
-    seen: set[Problem] = set()
+    # One report per mistake: the same settings are validated along every chain and in
+    # every environment, and a mistake is reported where it is first found (at the
+    # manifest, without an environment, when it is written there).
+    seen: set[tuple[object, ...]] = set()
     failing: dict[str, str] = {}
     for chain, engine, environment in _settings_to_check(context):
-        for problem in _validate(context, chain, engine, environment):
-            failing.setdefault(engine, "invalid settings")
-            if problem not in seen:
-                seen.add(problem)
+        for key, problem in _validate(context, chain, engine, environment):
+            if len(chain) == 1:  # the aggregate is about the platform, not one domain
+                failing.setdefault(engine, "invalid settings")
+            if key not in seen:
+                seen.add(key)
                 yield problem
     yield from _aggregate(context, failing)
 
@@ -58,27 +67,44 @@ def _settings_to_check(context: Context) -> Iterator[tuple[tuple[Level, ...], st
 
 def _validate(
     context: Context, chain: tuple[Level, ...], engine: str, environment: str | None
-) -> Iterator[Problem]:
+) -> Iterator[tuple[tuple[object, ...], Problem]]:
+    """``(what the mistake is, its problem)`` for each validation error."""
     plugin = context.registry.get(engine)
     settings = effective_settings(chain, engine, environment)
-    values = {
-        "timeout_seconds": context.repository.manifest.model.compute.timeout_seconds,
-        **settings.values,
-    }
+    # Literal secrets are FG401's: validate as if each were an {env: NAME} reference, so
+    # that a plugin refusing one is not a second report, and hides no other mistake.
+    secrets: list[Path] = []
+    values = redact_literal_secrets(
+        {"timeout_seconds": context.timeout_seconds, **settings.values},
+        secrets,
+        model=plugin.config_model,
+    )
+    environments = context.repository.manifest.model.compute.environments
+    overrides = environments.get(environment, {}).get(engine, {}) if environment else {}
     try:
         plugin.parse_config(values)
     except ValidationError as error:
         where = f" in environment {environment}" if environment else ""
         for detail in error.errors():
             path, key, message = describe_error(detail, plugin.config_model, values)
-            if path and is_secret_key(path[-1]) and is_literal(detail.get("input")):
-                continue  # FG401 reports literal secrets, with a better message
+            if not path:  # about the settings as a whole, not a "document"
+                message = message.removeprefix("document: ")
+            if any(path[: len(secret)] == secret for secret in secrets):
+                continue  # a literal secret where a plain value belongs: FG401 reports it
+            if environment and path[:1] and path[0] in ADAPTER_KEYS and path[0] in overrides:
+                continue  # FG204: an environment choosing another adapter
             origin: Origin = settings.origin(path, key=key)
-            yield located(
-                origin,
-                ID,
-                f"{engine} settings{where}: {message}",
-                related=[layer.document.file for layer in settings.layers],
+            # An error about the whole settings (a model validator's) has no place of its
+            # own: it is the same mistake wherever the settings are validated.
+            mistake = (engine, origin, message) if path else (engine, message)
+            yield (
+                mistake,
+                located(
+                    origin,
+                    ID,
+                    f"{engine} settings{where}: {message}",
+                    related=[layer.document.file for layer in settings.layers],
+                ),
             )
 
 

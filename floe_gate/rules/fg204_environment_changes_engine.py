@@ -22,6 +22,8 @@ from floe_gate.rules.context import Context, located, options
 ID = "FG204"
 TITLE = "per-environment setting changes an engine"
 ENGINE_CHOOSING_KEYS = frozenset({"default", "approved", "engine", "compute"})
+ADAPTER_KEYS = frozenset({"plugin", "type"})
+"""Keys of an engine's settings that would choose another engine or adapter."""
 
 
 def check(context: Context) -> Iterator[Problem]:
@@ -55,7 +57,7 @@ def check(context: Context) -> Iterator[Problem]:
                     f"does not approve (allowed: {options(compute.approved)})",
                 )
             else:
-                for key in sorted({"plugin", "type"} & set(settings)):
+                for key in sorted(ADAPTER_KEYS & set(settings)):
                     yield located(
                         Origin.of(document, (*base, name, key), key=True),
                         ID,

@@ -2,7 +2,9 @@
 
 ``dbt_project:`` (default ``.``) is the directory of the product's
 ``dbt_project.yml``, relative to its ``floe.yaml``. Without it the gate cannot know
-the product's models, nor the profile name its artifacts must use.
+the product's models, nor the profile name its artifacts must use. A
+``dbt_project.yml`` without ``profile:`` is reported too. One that exists but is
+not valid YAML is FG001's.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from floe_gate.load.repository import DBT_PROJECT_FILE
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.rules.context import Context, located
@@ -34,6 +37,8 @@ def check(context: Context) -> Iterator[Problem]:
         expected = posixpath.normpath(
             posixpath.join(posixpath.dirname(product.file), product.model.dbt_project)
         )
+        if posixpath.join(expected, DBT_PROJECT_FILE) in context.repository.broken_dbt_projects:
+            continue  # it exists, but is not valid YAML: FG001 reports it there
         yield located(
             Origin.of(product.document, ("dbt_project",)),
             ID,

@@ -35,4 +35,5 @@ def check(context: Context) -> Iterator[Problem]:
                     f"workload {transform.workload!r} is not a preset of engine "
                     f"{resolved.engine} (allowed: {options(presets)})",
                     subject=f"{product.name}:{resolved.name}",
+                    related=[level.file for level in product.chain],  # may choose the engine
                 )

@@ -48,6 +48,7 @@ def check(context: Context) -> Iterator[Problem]:
                         ID,
                         f"resources of transform {resolved.name}: {message}",
                         subject=f"{product.name}:{resolved.name}",
+                        related=[level.file for level in product.chain],  # engine's preset
                     )
             except Exception:  # noqa: S112 - an unknown preset is FG303's problem
                 continue

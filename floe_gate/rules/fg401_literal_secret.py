@@ -10,7 +10,9 @@ into profiles as ``{{ env_var('NAME') }}``::
         password: hunter2                   # FG401
         password: {env: SNOWFLAKE_PASSWORD} # fine
 
-The value itself is never printed.
+A setting the engine's plugin declares as a plain value is not a credential,
+whatever its name (DuckDB's ``attach[].secret`` is the *name* of a secret). The
+value itself is never printed.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import BaseModel
+
 from floe_gate.load.yaml_document import Path, YamlDocument
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.rules.context import Context, located
-from floe_gate.rules.secrets import is_literal, is_secret_key
+from floe_gate.rules.fg202_engine_not_installed import unusable
+from floe_gate.rules.secrets import is_literal_secret
 
 ID = "FG401"
 TITLE = "literal secret"
@@ -31,23 +36,27 @@ TITLE = "literal secret"
 def check(context: Context) -> Iterator[Problem]:
     repository = context.repository
     manifest = repository.manifest.document
-    yield from _scan(manifest, ("compute", "targets"))
-    yield from _scan(manifest, ("compute", "environments"))
+    yield from _scan(context, manifest, ("compute", "targets"))  # targets.ENGINE
+    yield from _scan(context, manifest, ("compute", "environments"), 1)  # environments.ENV.ENGINE
     for node in repository.policies.values():
-        yield from _scan(node.policy.document, ("compute", "targets"))
+        yield from _scan(context, node.policy.document, ("compute", "targets"))
 
 
-def _scan(document: YamlDocument, base: Path) -> Iterator[Problem]:
+def _scan(context: Context, document: YamlDocument, base: Path, skip: int = 0) -> Iterator[Problem]:
     value: Any = document.data
     for part in base:
         value = value.get(part) if isinstance(value, dict) else None
-    yield from _walk(document, base, value)
+    yield from _walk(context, document, base, value, len(base) + skip)
 
 
-def _walk(document: YamlDocument, path: Path, value: Any) -> Iterator[Problem]:
+def _walk(
+    context: Context, document: YamlDocument, path: Path, value: Any, engine_at: int
+) -> Iterator[Problem]:
+    """Literal secrets in ``value`` at ``path``, where ``path[engine_at]`` names the engine."""
     if isinstance(value, dict):
+        model = _model(context, path, engine_at)
         for key, item in value.items():
-            if is_secret_key(key) and is_literal(item):
+            if is_literal_secret(key, item, path[engine_at + 1 :], model):
                 yield located(
                     Origin.of(document, (*path, key)),
                     ID,
@@ -55,7 +64,15 @@ def _walk(document: YamlDocument, path: Path, value: Any) -> Iterator[Problem]:
                     "write an environment reference {env: NAME} instead",
                 )
             else:
-                yield from _walk(document, (*path, key), item)
+                yield from _walk(context, document, (*path, key), item, engine_at)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _walk(document, (*path, index), item)
+            yield from _walk(context, document, (*path, index), item, engine_at)
+
+
+def _model(context: Context, path: Path, engine_at: int) -> type[BaseModel] | None:
+    """The config model of the engine whose settings ``path`` is in, if its plugin is usable."""
+    engine = path[engine_at] if len(path) > engine_at else None
+    if not isinstance(engine, str) or unusable(context, engine):
+        return None
+    return context.registry.get(engine).config_model

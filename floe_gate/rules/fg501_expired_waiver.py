@@ -12,8 +12,9 @@ known problems that are reported as warnings, not errors, until a date::
         expires: 2026-12-31
 
 After ``expires`` the waiver no longer applies and is itself an error, so that a
-temporary exception cannot quietly become permanent. A waiver that matches no
-problem is reported as a note: it can be deleted.
+temporary exception cannot quietly become permanent (nor can a waiver of FG501
+itself keep it going). A waiver that matches no problem is reported as a note: it
+can be deleted.
 """
 
 from __future__ import annotations

@@ -1,6 +1,106 @@
-"""Which setting names hold credentials (shared by FG203 and FG401)."""
+"""Which setting names hold credentials (shared by FG203, FG401 and FG402)."""
 
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+
+from floe_gate.compute.models import EnvRef
 from floe_gate.compute.secrets import is_credential_name as is_secret_key
 from floe_gate.compute.secrets import is_literal
+from floe_gate.load.yaml_document import Path
 
-__all__ = ["is_literal", "is_secret_key"]
+__all__ = ["is_literal", "is_literal_secret", "is_secret_key", "redact_literal_secrets"]
+
+
+def is_literal_secret(key: object, value: Any, path: Path, model: type[BaseModel] | None) -> bool:
+    """Whether ``key: value`` at ``path`` in an engine's settings is a literal secret (FG401).
+
+    The key's name says it holds a credential, unless the plugin's config ``model``
+    declares that very field as a plain value rather than a credential (DuckDB's
+    ``attach[].secret`` names a secret; it is not one).
+    """
+    if not (is_secret_key(key) and is_literal(value)):
+        return False
+    declared = model is not None and isinstance(key, str) and _declared_plain(model, (*path, key))
+    return not declared
+
+
+def redact_literal_secrets(
+    value: Any,
+    found: list[Path] | None = None,
+    path: Path = (),
+    model: type[BaseModel] | None = None,
+) -> Any:
+    """``value`` with every literal secret (what FG401 reports) an ``{env: NAME}`` reference.
+
+    FG401 reports literal secrets; the other rules judge settings as if each were a
+    reference, so that a literal secret is reported once and hides no other mistake.
+    ``found`` collects the paths of the secrets replaced.
+    """
+    if isinstance(value, dict):
+        redacted = {}
+        for key, item in value.items():
+            if is_literal_secret(key, item, path, model):
+                if found is not None:
+                    found.append((*path, key))
+                redacted[key] = {"env": "FLOE_GATE_REDACTED"}
+            else:
+                redacted[key] = redact_literal_secrets(item, found, (*path, key), model)
+        return redacted
+    if isinstance(value, list):
+        return [
+            redact_literal_secrets(item, found, (*path, index), model)
+            for index, item in enumerate(value)
+        ]
+    return value
+
+
+def _declared_plain(model: type[BaseModel], path: Path) -> bool:
+    """Whether ``path`` is a named field of a ``model`` (not a key the user chose, as in a
+    mapping or extra keys) whose type admits no ``{env: NAME}``."""
+    annotation: Any = model
+    named = False
+    for part in path:
+        annotation, named = _child(annotation, part)
+        if annotation is None:
+            return False
+    return named and not _admits_env_ref(annotation)
+
+
+def _child(annotation: Any, part: str | int) -> tuple[Any, bool]:
+    """The type of ``part`` inside a value of type ``annotation`` (None if not declared),
+    and whether ``part`` is a field the model names."""
+    for member in _members(annotation):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            field = member.model_fields.get(part) if isinstance(part, str) else None
+            if field is not None:
+                return field.annotation, True
+        origin, arguments = typing.get_origin(member), typing.get_args(member)
+        if origin is list and isinstance(part, int) and arguments:
+            return arguments[0], False
+        if origin is dict and isinstance(part, str) and len(arguments) == 2:
+            return arguments[1], False
+    return None, False
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The types a value of ``annotation`` may have (unions and ``Annotated`` unwrapped)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(annotation)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        return [m for argument in typing.get_args(annotation) for m in _members(argument)]
+    return [annotation]
+
+
+def _admits_env_ref(annotation: Any) -> bool:
+    return any(
+        member is Any
+        or (isinstance(member, type) and issubclass(member, EnvRef))
+        or typing.get_origin(member) is not None
+        for member in _members(annotation)
+    )
