@@ -65,6 +65,37 @@ def check(
     sys.exit(run_check(repo, manifest, files, output_format, strict))
 
 
+@cli.command(name="compile")
+@REPO_OPTION
+@MANIFEST_OPTION
+@click.option(
+    "--env", "environments", multiple=True, metavar="ENV",
+    help="Environment to compile; repeatable. Default: every environment of the manifest.",
+)  # fmt: skip
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+    help="Artifact directory: DIR/ENV/PRODUCT/profiles.yml, DIR/ENV/resources.yaml, "
+    "DIR/ENV/compiled.json, DIR/requirements-dbt.txt.",
+)  # fmt: skip
+@click.option(
+    "--check", "check_only", is_flag=True,
+    help="Write nothing; fail when DIR's artifacts are stale, missing or extra.",
+)  # fmt: skip
+def compile_(
+    repo: Path, manifest: str, environments: tuple[str, ...], out_dir: Path, check_only: bool
+) -> None:
+    """Emit dbt profiles, pod resources, the compiled JSON and the dbt packages.
+
+    Refused while `check` finds errors. dbt runs of ENV's artifacts pass the
+    environment as a var: `dbt build --profiles-dir DIR/ENV/PRODUCT --vars '{floe_env: ENV}'`.
+    Exit 0: written, or up to date with --check. 1: gate errors, or stale artifacts
+    with --check. 2: the repository cannot be judged, or an unknown --env.
+    """
+    from floe_gate.commands.compile import run_compile
+
+    sys.exit(run_compile(repo, manifest, environments, out_dir, check_only))
+
+
 @cli.command()
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
@@ -101,6 +132,57 @@ def profile(
     from floe_gate.commands.profile import render_profile
 
     sys.exit(render_profile(engine, settings_file, profile_name, out_dir))
+
+
+@cli.command()
+@click.argument("subject", metavar="PRODUCT[:TRANSFORM]")
+@REPO_OPTION
+@MANIFEST_OPTION
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Output format.",
+)  # fmt: skip
+def explain(subject: str, repo: Path, manifest: str, output_format: str) -> None:
+    """Show the engine of a transform and the chain of files that chose it.
+
+    For every level from the manifest down to the data product: its approved engines
+    and default, each with the file:line that set it (or the file it inherits from).
+    PRODUCT alone lists every transform, listed or not, with its engine and origin.
+    Problems of the product are shown; problems elsewhere are counted.
+    Exit 0: explained, problems or not. 1: unknown product, transform or domain.
+    2: the repository cannot be judged.
+    """
+    from floe_gate.commands.explain import run_explain
+
+    sys.exit(run_explain(repo, manifest, subject, output_format))
+
+
+@cli.command()
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Write one DIR/<kind>.schema.json per file kind instead of printing them.",
+)  # fmt: skip
+@click.option("--check", is_flag=True, help="With --out: exit 1 if a file in DIR is stale.")
+def schema(out_dir: Path | None, check: bool) -> None:
+    """JSON Schemas of the configuration files, for editors.
+
+    Generated from the models the gate validates with, for manifest.yaml,
+    policy.yaml, floe.yaml (a data product) and waivers.yaml. Without --out, print
+    one JSON object: file name → schema. With --out DIR, write them as files:
+
+    \b
+        DIR/manifest.schema.json      DIR/policy.schema.json
+        DIR/data-product.schema.json  DIR/waivers.schema.json
+
+    Name one on the first line of a YAML file for completion and validation in
+    editors that use yaml-language-server (e.g. VS Code's YAML extension):
+
+    \b
+        # yaml-language-server: $schema=../schemas/manifest.schema.json
+    """
+    from floe_gate.commands.schema import run_schema
+
+    sys.exit(run_schema(out_dir, check))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

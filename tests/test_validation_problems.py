@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from floe_compute_duckdb.config import DuckDBConfig
+from floe_gate.load.validation import validation_problems
+from floe_gate.load.yaml_document import Path, load_yaml
+from floe_gate.problems import Problem, Severity
 
 CREDENTIAL_PARAMETERS = [
     "secret",
@@ -24,10 +27,6 @@ CREDENTIAL_PARAMETERS = [
     "private_key",
     "access_token",
 ]
-from floe_gate.load.validation import validation_problems
-from floe_gate.load.yaml_document import Path, load_yaml
-from floe_gate.problems import Problem, Severity
-
 FILE = "targets/duckdb.yaml"
 
 

@@ -1,0 +1,126 @@
+"""``floe-gate compile --env ENV --out DIR [--check]``: the build artifacts of each environment.
+
+The gate is judged first: any error (after waivers) is reported as ``check``
+reports it and nothing is written (exit 1). Otherwise the artifacts are rendered
+(``floe_gate.emit``) and written to DIR, or, with ``--check``, compared with DIR
+without writing: exit 1 lists stale, missing and extra files. Exit 2 when the
+repository cannot be judged or an ``--env`` is not one of the manifest's.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments, used_engines
+from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
+from floe_gate.emit.tree import Difference, NotOurs, compare, stale_environments, write
+from floe_gate.gate import Verdict, judge
+from floe_gate.load.repository import ManifestUnusable
+from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.problems import Problem, Severity
+from floe_gate.report import text
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
+
+
+def run_compile(
+    repo: Path, manifest: str, environments: Sequence[str], out: Path, check: bool
+) -> int:
+    try:
+        verdict = judge(WorkingTree(repo), manifest)
+    except ManifestUnusable as unusable:
+        _report(unusable.problems, err=False)
+        return EXIT_PROBLEMS
+    except CannotJudge as error:
+        click.echo(f"error: {error}", err=True)
+        return EXIT_CANNOT_JUDGE
+    if any(problem.severity is Severity.ERROR for problem in verdict.problems):
+        _report(verdict.problems, err=False)
+        click.echo("compile refused: fix the errors above first", err=True)
+        return EXIT_PROBLEMS
+    if verdict.problems:
+        _report(verdict.problems, err=True)
+    selected = _selected(verdict, environments)
+    if selected is None:
+        return EXIT_CANNOT_JUDGE
+    return _emit(verdict, selected, out, check=check)
+
+
+def _selected(verdict: Verdict, environments: Sequence[str]) -> list[str] | None:
+    """The environments to compile (all when none is named), or None after saying why not."""
+    known = list(verdict.repository.manifest.model.environments)
+    unknown = [name for name in environments if name not in known]
+    if unknown:
+        click.echo(
+            f"error: unknown environment {', '.join(map(repr, unknown))} "
+            f"(the manifest defines: {', '.join(known)})",
+            err=True,
+        )
+        return None
+    return list(dict.fromkeys(environments)) if environments else known
+
+
+def _emit(verdict: Verdict, selected: list[str], out: Path, *, check: bool) -> int:
+    context = verdict.context
+    try:
+        plans = plan_environments(context, selected)
+        expected = render_artifacts(plans, dbt_packages(context, used_engines(plans)))
+    except CompileError as error:
+        for message in error.messages:
+            click.echo(f"error: {message}", err=True)
+        click.echo("compile refused: no artifacts written", err=True)
+        return EXIT_PROBLEMS
+    known = list(verdict.repository.manifest.model.environments)
+    owned = [*selected, REQUIREMENTS_FILE]
+    if set(selected) == set(known):
+        owned += stale_environments(out, known)
+    if check:
+        return _check(out, compare(out, expected, owned))
+    return _write(out, expected, owned)
+
+
+def _check(out: Path, difference: Difference) -> int:
+    if difference.up_to_date:
+        click.echo(f"artifacts in {out} are up to date")
+        return EXIT_OK
+    for label, paths in (
+        ("stale", difference.stale),
+        ("missing", difference.missing),
+        ("extra", difference.extra),
+    ):
+        for path in paths:
+            click.echo(f"{label}: {path}")
+    count = len(difference.stale) + len(difference.missing) + len(difference.extra)
+    click.echo(f"{count} artifact file(s) in {out} out of date; rerun floe-gate compile", err=True)
+    return EXIT_PROBLEMS
+
+
+def _write(out: Path, expected: dict[str, bytes], owned: list[str]) -> int:
+    try:
+        done = write(out, expected, owned)
+    except NotOurs as error:
+        click.echo(f"error: {error}", err=True)
+        return EXIT_CANNOT_JUDGE
+    except OSError as error:
+        click.echo(f"error: cannot write artifacts to {out}: {error}", err=True)
+        return EXIT_CANNOT_JUDGE
+    for path in done.written:
+        click.echo(f"wrote {path}")
+    for path in done.removed:
+        click.echo(f"removed {path}")
+    click.echo(
+        f"{len(done.written)} written, {len(done.unchanged)} unchanged, "
+        f"{len(done.removed)} removed in {out}"
+    )
+    return EXIT_OK
+
+
+def _report(problems: list[Problem], *, err: bool) -> None:
+    stream = sys.stderr if err else sys.stdout
+    colour = stream.isatty() and "NO_COLOR" not in os.environ
+    click.echo(text.render(problems, colour=colour), err=err)

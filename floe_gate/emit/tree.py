@@ -1,0 +1,133 @@
+"""Keeping an artifact directory equal to the expected files, or saying how it differs.
+
+``compile`` owns only part of ``--out``: the directory of each environment it
+compiles, ``requirements-dbt.txt``, and, when it compiles every environment, any
+other top-level directory holding a ``compiled.json`` (an environment the manifest
+no longer has). Everything else there is neither written, removed nor reported,
+so ``--out`` may sit inside a repository next to other files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MARKER = "compiled.json"
+"""A directory holding this file is an environment directory written by ``compile``."""
+
+
+class NotOurs(Exception):
+    """An environment directory to write already holds files ``compile`` did not write."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Paths relative to ``--out``, sorted."""
+
+    stale: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.stale or self.missing or self.extra)
+
+
+@dataclass(frozen=True)
+class Written:
+    written: list[str]
+    unchanged: list[str]
+    removed: list[str]
+
+
+def stale_environments(out: Path, environments: Iterable[str]) -> list[str]:
+    """Top-level directories of ``out`` written by ``compile`` for other environments."""
+    if not out.is_dir():
+        return []
+    known = set(environments)
+    return sorted(
+        entry.name
+        for entry in out.iterdir()
+        if entry.is_dir() and entry.name not in known and (entry / MARKER).is_file()
+    )
+
+
+def compare(out: Path, expected: dict[str, bytes], owned: Iterable[str]) -> Difference:
+    """How ``out`` differs from ``expected`` within the ``owned`` directories and files."""
+    present = set(existing_files(out, owned))
+    stale = [path for path in expected if path in present and _read(out / path) != expected[path]]
+    return Difference(
+        stale=sorted(stale),
+        missing=sorted(path for path in expected if path not in present),
+        extra=sorted(present - set(expected)),
+    )
+
+
+def write(out: Path, expected: dict[str, bytes], owned: Iterable[str]) -> Written:
+    """Make the owned part of ``out`` equal ``expected``; files already right stay untouched.
+
+    ``NotOurs`` (before anything is written) when an owned environment directory
+    holds files but no ``compiled.json``: its files would be removed as extra.
+    """
+    owned = list(owned)
+    _refuse_foreign(out, owned)
+    difference = compare(out, expected, owned)
+    changed = sorted([*difference.stale, *difference.missing])
+    for path in changed:
+        _write_file(out / path, expected[path])
+    for path in difference.extra:
+        (out / path).unlink()
+    _remove_empty_directories(out, owned)
+    unchanged = sorted(set(expected) - set(changed))
+    return Written(written=changed, unchanged=unchanged, removed=difference.extra)
+
+
+def existing_files(out: Path, owned: Iterable[str]) -> list[str]:
+    """Files (and symbolic links) under the owned paths, relative to ``out``, sorted."""
+    found: list[str] = []
+    for name in owned:
+        top = out / name
+        if top.is_file() or top.is_symlink():
+            found.append(name)
+        elif top.is_dir():
+            for directory, _, files in os.walk(top):
+                relative = Path(directory).relative_to(out).as_posix()
+                found.extend(f"{relative}/{file}" for file in files)
+    return sorted(found)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _refuse_foreign(out: Path, owned: list[str]) -> None:
+    for name in owned:
+        directory = out / name
+        if directory.is_dir() and not (directory / MARKER).is_file() and any(directory.iterdir()):
+            raise NotOurs(
+                f"{directory} holds files but no {MARKER}, so compile did not write it; "
+                "refusing to replace its contents (choose another --out, or empty it)"
+            )
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    """Write through a temporary file and a rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+
+
+def _remove_empty_directories(out: Path, owned: list[str]) -> None:
+    for name in owned:
+        top = out / name
+        if not top.is_dir() or top.is_symlink():
+            continue
+        for directory, _, _ in sorted(os.walk(top), key=lambda entry: -len(entry[0])):
+            if not any(Path(directory).iterdir()):
+                Path(directory).rmdir()
