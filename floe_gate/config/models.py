@@ -49,7 +49,9 @@ class ManifestCompute(_Strict):
     targets: dict[EngineName, TargetSettings] = Field(
         default_factory=dict, description="Engine settings, validated by each engine's plugin"
     )
-    environments: dict[str, dict[str, TargetSettings]] = Field(
+    # Values stay loose here so that FG204 can explain an attempt to choose an engine
+    # ("prod: {default: spark}") better than a type error would.
+    environments: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Per-environment engine settings (never the choice of engine)",
     )

@@ -7,7 +7,7 @@ would otherwise be silently ignored. Unknown keys come with a did-you-mean::
     compute:
       aproved: [duckdb]     # FG002 unknown key 'compute.aproved'; did you mean 'approved'?
 
-Values are never repeated in messages: a misplaced value may be a secret.
+The values of credential settings are never repeated in messages.
 """
 
 from __future__ import annotations

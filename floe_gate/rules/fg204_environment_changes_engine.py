@@ -56,6 +56,13 @@ def check(context: Context) -> Iterator[Problem]:
                     f"environment {environment} configures engine {name!r}, which the manifest "
                     f"does not approve (allowed: {options(compute.approved)})",
                 )
+            elif not isinstance(settings, dict):
+                yield located(
+                    Origin.of(document, (*base, name)),
+                    ID,
+                    f"environment {environment} must give {name}'s settings as a mapping "
+                    "(setting: value)",
+                )
             else:
                 for key in sorted(ADAPTER_KEYS & set(settings)):
                     yield located(

@@ -44,6 +44,7 @@ EXPECTED = {
     ("FG101", "policies/finance/policy.yaml:4:22"),
     ("FG102", "policies/ops/policy.yaml:5:12"),
     ("FG103", "products/orders/floe.yaml:4:9"),
+    ("FG104", "products/churn_copy/floe.yaml:3:7"),
     ("FG201", "products/revenue/floe.yaml:8:14"),
     ("FG202", "products/revenue/floe.yaml:8:14"),
     ("FG203", "manifest.yaml:12:30"),
@@ -92,6 +93,10 @@ def broken(platform: Platform) -> None:
     platform.write(
         "products/churn/floe.yaml", "apiVersion: floe/v1\nkind: DataProduct\nname: churn\n"
         "domain: finance\n",
+    )  # fmt: skip
+    platform.write(
+        "products/churn_copy/floe.yaml", "apiVersion: floe/v1\nkind: DataProduct\nname: churn\n"
+        "domain: finance\ndbt_project: ../revenue\n",
     )  # fmt: skip
 
 

@@ -88,9 +88,23 @@ def test_an_environment_the_manifest_does_not_define(platform: Platform) -> None
     assert problem.message == ("environment 'qa' is not defined (environments: dev, prod, staging)")
 
 
-def test_an_engine_name_as_a_plain_value_is_a_schema_problem(platform: Platform) -> None:
-    # ``default: spark`` is not even a mapping of settings: the schema refuses it, located.
+def test_choosing_an_engine_per_environment_is_explained(platform: Platform) -> None:
+    # ``default: spark`` is not a mapping of settings: FG204 says why, not a type error.
     with_environments(platform, "    prod:\n      default: spark\n")
     problem = only(platform.problems())
-    assert problem.rule == "FG002"
-    assert where(problem) == "manifest.yaml:14:16"
+    assert problem.rule == "FG204"
+    assert where(problem) == "manifest.yaml:14:7"
+    assert problem.message.startswith(
+        "environment prod sets 'default': per-environment settings may change an engine's "
+        "settings, never the choice of engine (parity)"
+    )
+
+
+def test_engine_settings_that_are_not_a_mapping(platform: Platform) -> None:
+    with_environments(platform, "    prod:\n      duckdb: fast\n")
+    problem = only(platform.problems())
+    assert problem.rule == "FG204"
+    assert where(problem) == "manifest.yaml:14:15"
+    assert problem.message == (
+        "environment prod must give duckdb's settings as a mapping (setting: value)"
+    )

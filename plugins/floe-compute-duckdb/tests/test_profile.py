@@ -18,8 +18,8 @@ def test_in_memory_defaults() -> None:
     assert profile() == {
         "type": "duckdb",
         "path": ":memory:",
-        "threads": 4,
-        "settings": {"memory_limit": "4GB", "threads": 4},
+        "threads": 2,
+        "settings": {"memory_limit": "3GB", "threads": 2},
     }
 
 
@@ -157,3 +157,10 @@ def test_required_packages_are_satisfied_by_what_is_installed_here() -> None:
     for requirement in map(Requirement, plugin.get_required_dbt_packages()):
         installed = version(requirement.name)
         assert requirement.specifier.contains(installed), f"{requirement} vs {installed}"
+
+
+def test_defaults_fit_the_default_pod() -> None:
+    default_pod = plugin.get_resource_requirements(plugin.default_workload)
+    assert plugin.resource_fit(plugin.parse_config({}), default_pod) == []
+    small = plugin.get_resource_requirements("small")
+    assert len(plugin.resource_fit(plugin.parse_config({}), small)) == 2

@@ -81,7 +81,9 @@ class DuckDBConfig(ComputeConfig):
         min_length=1,
         description="Database file, relative to the dbt project, or :memory:",
     )
-    memory_limit: DuckDBSize = Field(default="4GB", description="e.g. 4GB, 4GiB, 1.5GB")
+    # Defaults fit the default (medium) pod: 4Gi memory, 2 CPUs. See pod_fit.py.
+    memory_limit: DuckDBSize = Field(default="3GB", description="e.g. 4GB, 4GiB, 1.5GB")
+    threads: int = Field(default=2, ge=1, le=64, description="DuckDB worker threads")
     temp_directory: str | None = Field(
         default=None, min_length=1, description="Where work larger than memory spills"
     )
