@@ -59,6 +59,20 @@ compute:
     duckdb: {path: warehouse/dev.duckdb, memory_limit: 1GB, threads: 1}
 """
 
+# A manifest approving a second engine, for rules that need two; tests pair it
+# with registry_with("spark").
+MANIFEST_DUCKDB_SPARK = """\
+apiVersion: floe/v1
+kind: Manifest
+environments:
+  dev: {branch: dev}
+compute:
+  approved: [duckdb, spark]
+  default: duckdb
+  targets:
+    duckdb: {memory_limit: 1GB, threads: 1}
+"""
+
 FINANCE_POLICY = """\
 apiVersion: floe/v1
 kind: Policy

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import Platform, assert_clean, only, registry_with, where
+from conftest import MANIFEST_DUCKDB_SPARK, Platform, assert_clean, only, registry_with, where
 
 from floe_gate.problems import Severity
-
-MANIFEST_DUCKDB_SPARK = """\
-apiVersion: floe/v1
-kind: Manifest
-environments:
-  dev: {branch: dev}
-compute:
-  approved: [duckdb, spark]
-  default: duckdb
-  targets:
-    duckdb: {memory_limit: 1GB, threads: 1}
-"""
 
 
 def test_narrowing_at_every_level_is_fine(platform: Platform) -> None:
