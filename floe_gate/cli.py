@@ -45,10 +45,11 @@ MANIFEST_OPTION = click.option(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format: github writes workflow-command annotations (and every problem "
+    "to $GITHUB_STEP_SUMMARY); sarif writes SARIF 2.1.0 for code scanning.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
 def check(
@@ -183,6 +184,56 @@ def schema(out_dir: Path | None, check: bool) -> None:
     from floe_gate.commands.schema import run_schema
 
     sys.exit(run_schema(out_dir, check))
+
+
+@cli.command()
+@REPO_OPTION
+@MANIFEST_OPTION
+@click.option(
+    "--base-ref", metavar="REF",
+    help="Branch the change goes into. Default: $GITHUB_BASE_REF, else "
+    "$PRE_COMMIT_REMOTE_BRANCH (pre-push).",
+)  # fmt: skip
+@click.option(
+    "--head", "head_ref", metavar="REF",
+    help="Judge this branch or commit instead of the working tree (read from git objects).",
+)  # fmt: skip
+@click.option(
+    "--strict", is_flag=True,
+    help="Release gate: every environment branch must resolve identically; warnings fail.",
+)  # fmt: skip
+@click.option(
+    "--allow-drift", multiple=True, metavar="PRODUCT:TRANSFORM",
+    help="Turn this transform's drift into a warning (a deliberate hotfix); repeatable.",
+)  # fmt: skip
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text", show_default=True,
+    help="Output format (github: annotations and the job summary; sarif: SARIF 2.1.0).",
+)  # fmt: skip
+def parity(  # noqa: PLR0917 - one value per option
+    repo: Path,
+    manifest: str,
+    base_ref: str | None,
+    head_ref: str | None,
+    strict: bool,
+    allow_drift: tuple[str, ...],
+    output_format: str,
+) -> None:
+    """Check that a change keeps every transform on one engine across environments.
+
+    Compares H (the working tree, or --head) with B (the base branch) and U (B's
+    upstream environment branch, from the base's manifest): H = B is untouched
+    (a note if U differs), H = U is a promotion, a change at the first environment
+    enters there; anything else is drift (FG601), reported at the line that caused
+    it. Exit 0: no errors. 1: errors. 2: cannot be judged (no base, unknown ref, a
+    branch on the remote that is not fetched: the message has the fetch command).
+    """
+    from floe_gate.commands.parity import run_parity_command
+
+    sys.exit(
+        run_parity_command(repo, manifest, base_ref, head_ref, strict, allow_drift, output_format)
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,9 +7,7 @@ through one of them. Problems elsewhere are summarised and do not fail the run.
 
 from __future__ import annotations
 
-import os
 import posixpath
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from floe_gate.gate import judge
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.problems import Problem, Severity
-from floe_gate.report import json_report, text
+from floe_gate.report.emit import emit
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".sql", ".py")
 
@@ -31,7 +29,7 @@ def run_check(
         source = WorkingTree(repo)
         selected = _repository_relative(source.root, files)
         if files and not any(name.endswith(CONFIG_SUFFIXES) for name in selected):
-            _emit([], [], output_format)  # a JSON reader still gets its document
+            emit([], [], output_format)  # a JSON reader still gets its document
             return 0
         verdict = judge(source, manifest)
         problems = verdict.problems
@@ -41,7 +39,7 @@ def run_check(
         click.echo(f"error: {error}", err=True)
         return 2
     shown, elsewhere = _split(problems, selected)
-    _emit(shown, elsewhere, output_format)
+    emit(shown, elsewhere, output_format)
     return 1 if _fails(shown, strict) else 0
 
 
@@ -66,11 +64,3 @@ def _split(problems: list[Problem], files: frozenset[str]) -> tuple[list[Problem
 def _fails(problems: list[Problem], strict: bool) -> bool:
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     return any(problem.severity in failing for problem in problems)
-
-
-def _emit(shown: list[Problem], elsewhere: list[Problem], output_format: str) -> None:
-    if output_format == "json":
-        click.echo(json_report.render(shown, elsewhere=elsewhere))
-        return
-    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    click.echo(text.render(shown, colour=colour, elsewhere=elsewhere))

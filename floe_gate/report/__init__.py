@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from floe_gate.problems import Problem, Severity
 
@@ -15,3 +16,24 @@ def summary(problems: Sequence[Problem]) -> dict[str, int]:
         "warnings": counts[Severity.WARNING],
         "notes": counts[Severity.NOTE],
     }
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule as reports describe it: ``documentation`` is its module's docstring."""
+
+    id: str
+    title: str
+    documentation: str = ""
+    markdown: str = ""
+    """The documentation as Markdown (as ``docs/rules.md`` shows it)."""
+
+
+def rule_catalogue() -> list[RuleInfo]:
+    """Every rule of the check, ordered by id (imports the rule modules)."""
+    from floe_gate.rules import documentation_markdown, documented_rules
+
+    return [
+        RuleInfo(rule.id, rule.title, rule.documentation, documentation_markdown(rule))
+        for rule in documented_rules()
+    ]

@@ -14,17 +14,22 @@ COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cy
 
 def render(problems: Sequence[Problem], *, colour: bool, elsewhere: Sequence[Problem] = ()) -> str:
     lines = [_line(problem, colour) for problem in problems]
+    return "\n".join(lines + closing_lines(problems, elsewhere))
+
+
+def closing_lines(problems: Sequence[Problem], elsewhere: Sequence[Problem] = ()) -> list[str]:
+    """The counts, and the summary of problems in other files when there are any."""
     counts = summary(problems)
-    lines.append(
+    lines = [
         f"{counts['errors']} error(s), {counts['warnings']} warning(s), {counts['notes']} note(s)"
-    )
+    ]
     if elsewhere:
         other = summary(elsewhere)
         lines.append(
             f"{len(elsewhere)} more problem(s) in other files ({other['errors']} error(s)); "
             "run `floe-gate check` without files to see them"
         )
-    return "\n".join(lines)
+    return lines
 
 
 def _line(problem: Problem, colour: bool) -> str:

@@ -1,0 +1,46 @@
+"""``floe-gate parity``: judge a change against the environment branches.
+
+Exit 0: no errors (warnings and notes allowed; with ``--strict`` warnings fail too).
+1: errors. 2: the run cannot be judged (no base, an unknown ref, a branch that
+exists on the remote but is not fetched — the message has the fetch command).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from floe_gate.load.repository import ManifestUnusable
+from floe_gate.load.sources import CannotJudge
+from floe_gate.parity.run import ParityRequest, run_parity
+from floe_gate.problems import Severity
+from floe_gate.report.emit import emit
+
+
+def run_parity_command(  # noqa: PLR0917 - one value per option
+    repo: Path,
+    manifest: str,
+    base_ref: str | None,
+    head_ref: str | None,
+    strict: bool,
+    allow_drift: Sequence[str],
+    output_format: str,
+) -> int:
+    """Run parity, print the problems in ``output_format``, and return the exit code."""
+    bad = [entry for entry in allow_drift if entry.count(":") != 1 or ":" in (entry[0], entry[-1])]
+    if bad:
+        click.echo(f"error: --allow-drift takes PRODUCT:TRANSFORM, not {', '.join(bad)}", err=True)
+        return 2
+    request = ParityRequest(repo, manifest, base_ref, head_ref, strict, frozenset(allow_drift))
+    try:
+        problems = sorted(set(run_parity(request)))
+    except ManifestUnusable as unusable:
+        problems = sorted(set(unusable.problems))
+    except CannotJudge as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    emit(problems, [], output_format)
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    return 1 if any(problem.severity in failing for problem in problems) else 0

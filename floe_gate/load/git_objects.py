@@ -1,0 +1,197 @@
+"""Read a branch or commit straight from git objects, without a checkout.
+
+``GitObjects`` owns one ``git cat-file --batch`` process for the whole run; every
+``GitRef`` made from it lists its tree with one ``git ls-tree`` and reads blobs
+through that shared process, so the number of git processes grows with the number
+of refs read, never with the number of files. Blobs are cached by object id:
+files unchanged between branches are read once.
+
+Ref names never pass through a shell and are checked before git sees them: they
+must look like a ref name (``git check-ref-format`` rules) or an object id, and
+must name a commit (``git rev-parse --verify --end-of-options REF^{commit}``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from floe_gate.load.sources import CannotJudge
+
+SPAWNED: list[tuple[str, ...]] = []
+"""Every git command line this module started, in order (for tests and diagnostics)."""
+
+_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{4,64}$")
+_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|$)")
+_BLOB_MODES = {b"100644", b"100755"}
+
+
+def valid_ref_name(ref: str) -> bool:
+    """Whether ``ref`` is a plausible ref name or object id (``git check-ref-format`` rules).
+
+    Refused: empty names, a leading ``-`` (an option to git), ``@`` alone, control
+    characters, spaces, any of ``~^:?*[\\``, ``..``, ``@{``, ``//``, a component
+    starting with ``.`` or ending with ``.lock``, and a trailing ``/`` or ``.``.
+    """
+    if not ref or ref.startswith(("-", "/", ".")) or ref.endswith(("/", ".")) or ref == "@":
+        return False
+    if _OBJECT_ID.match(ref):
+        return True
+    return _FORBIDDEN.search(ref) is None
+
+
+def git(directory: Path, *args: str, check: bool = True) -> str:
+    """Run ``git -C DIRECTORY ARGS…`` (no shell); its stdout, or ``CannotJudge`` on failure."""
+    command = ("git", "-C", str(directory), *args)
+    SPAWNED.append(command)
+    try:
+        done = subprocess.run(
+            command, capture_output=True, check=False, text=True,
+            encoding="utf-8", errors="surrogateescape",
+        )  # fmt: skip
+    except OSError as error:
+        raise CannotJudge(f"cannot run git: {error}") from None
+    if check and done.returncode != 0:
+        raise CannotJudge(done.stderr.strip() or f"git {args[0]} failed")
+    return done.stdout if done.returncode == 0 else ""
+
+
+class GitObjects:
+    """One repository's object database, read through one ``git cat-file --batch``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._process: subprocess.Popen[bytes] | None = None
+        self._blobs: dict[str, bytes] = {}
+
+    def __enter__(self) -> GitObjects:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the ``cat-file`` process, if one was started."""
+        if self._process is not None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            self._process.wait()
+            self._process = None
+
+    def commit(self, ref: str) -> str | None:
+        """The commit id ``ref`` names; None if it names none. Invalid names are refused."""
+        if not valid_ref_name(ref):
+            raise CannotJudge(f"{ref!r} is not a valid git ref name")
+        out = git(
+            self.directory, "rev-parse", "--verify", "--quiet", "--end-of-options",
+            f"{ref}^{{commit}}", check=False,
+        )  # fmt: skip
+        return out.strip() or None
+
+    def ref(self, ref: str) -> GitRef:
+        """The files of ``ref``'s tree; ``CannotJudge`` if it names no commit."""
+        commit = self.commit(ref)
+        if commit is None:
+            raise CannotJudge(f"{ref!r} names no commit in {self.directory}")
+        return GitRef(self, ref, commit)
+
+    def blob(self, object_id: str) -> bytes:
+        """The content of one blob, read through the shared ``cat-file --batch`` process."""
+        if object_id not in self._blobs:
+            self._blobs[object_id] = self._read_object(object_id)
+        return self._blobs[object_id]
+
+    def _batch(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            command = ("git", "-C", str(self.directory), "cat-file", "--batch")
+            SPAWNED.append(command)
+            try:
+                self._process = subprocess.Popen(
+                    command, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+                )
+            except OSError as error:
+                raise CannotJudge(f"cannot run git: {error}") from None
+        return self._process
+
+    def _read_object(self, object_id: str) -> bytes:
+        process = self._batch()
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write(object_id.encode("ascii") + b"\n")
+        process.stdin.flush()
+        header = process.stdout.readline().split()
+        if len(header) != 3:  # "<id> missing", or the process died
+            raise OSError(f"git object {object_id} cannot be read")
+        content = _read_exactly(process.stdout, int(header[2]))
+        process.stdout.read(1)  # the newline after every object
+        return content
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            raise OSError("git cat-file ended early")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+class GitRef:
+    """A ``FileSource`` for one commit: its regular files (no symlinks, no submodules)."""
+
+    def __init__(self, objects: GitObjects, name: str, commit: str) -> None:
+        self.objects = objects
+        self.name = name
+        self.commit = commit
+        self._ids: dict[str, str] | None = None
+        self._fingerprint = ""
+
+    def _tree(self) -> dict[str, str]:
+        if self._ids is None:
+            listing = git(self.objects.directory, "ls-tree", "-r", "-z", "--full-tree", self.commit)
+            self._ids = dict(_entries(listing))
+            self._fingerprint = hashlib.sha256(
+                listing.encode("utf-8", "surrogateescape")
+            ).hexdigest()
+        return self._ids
+
+    def fingerprint(self) -> str:
+        """Equal for two refs exactly when their trees hold the same files and contents."""
+        self._tree()
+        return self._fingerprint
+
+    def files(self) -> list[str]:
+        """Repository-relative paths of the commit's regular files, sorted."""
+        return sorted(self._tree())
+
+    def read(self, path: str) -> bytes:
+        """The bytes of ``path`` at this commit; ``OSError`` if it has no such file."""
+        object_id = self._tree().get(path)
+        if object_id is None:
+            raise FileNotFoundError(f"{path} is not in {self.name}")
+        return self.objects.blob(object_id)
+
+
+def _entries(listing: str) -> list[tuple[str, str]]:
+    """``(path, blob id)`` of regular files in ``git ls-tree -r -z`` output."""
+    entries = []
+    for record in listing.split("\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition("\t")
+        mode, kind, object_id = meta.split(" ")
+        if kind == "blob" and mode.encode() in _BLOB_MODES:
+            entries.append((path, object_id))
+    return entries

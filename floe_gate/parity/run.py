@@ -1,0 +1,192 @@
+"""One parity run: find the base, read every environment branch, compare.
+
+Environments come from the base's manifest. H is the working tree, or ``head`` read
+from git objects; every branch is read through one shared ``git cat-file --batch``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from weakref import WeakKeyDictionary
+
+from floe_gate.load.git_objects import GitObjects, valid_ref_name
+from floe_gate.load.sources import CannotJudge, FileSource, WorkingTree
+from floe_gate.parity.branches import REMOTE, Tip, locate, short_branch
+from floe_gate.parity.compare import Points, judge_change, judge_strict
+from floe_gate.parity.fg604_missing_branch import missing_branch
+from floe_gate.parity.fg605_environments_edited import environments_edited
+from floe_gate.parity.fg607_base_not_environment import base_not_environment
+from floe_gate.parity.snapshot import Environment, Snapshot, snapshot
+from floe_gate.problems import Problem
+
+
+@dataclass(frozen=True)
+class ParityRequest:
+    directory: Path
+    manifest_file: str = "manifest.yaml"
+    base_ref: str | None = None
+    head_ref: str | None = None
+    strict: bool = False
+    allow_drift: frozenset[str] = frozenset()
+
+
+def base_from(explicit: str | None, environ: Mapping[str, str]) -> str | None:
+    """``--base-ref``, else ``GITHUB_BASE_REF``, else pre-commit's ``PRE_COMMIT_REMOTE_BRANCH``."""
+    for value in (
+        explicit,
+        environ.get("GITHUB_BASE_REF"),
+        environ.get("PRE_COMMIT_REMOTE_BRANCH"),
+    ):
+        if value:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class Refs:
+    """What to read: the base (name, then refs tried first) and the head (None: working tree)."""
+
+    base: str | None
+    head: str | None
+    base_first: tuple[str, ...] = ()
+
+
+def refs_for(request: ParityRequest, environ: Mapping[str, str]) -> Refs:
+    """The refs of a run, from the options, CI's environment, or pre-commit's on pre-push.
+
+    On pre-push (only ``PRE_COMMIT_REMOTE_BRANCH`` names the base) the local branch
+    is what is being pushed, so B is the remote's tip — ``PRE_COMMIT_FROM_REF``, else
+    ``refs/remotes/origin/B`` — and H is the pushed commit ``PRE_COMMIT_TO_REF``.
+    """
+    base = base_from(request.base_ref, environ)
+    pre_push = not request.base_ref and not environ.get("GITHUB_BASE_REF") and base is not None
+    if not pre_push or base is None:
+        return Refs(base, request.head_ref)
+    pushed = _commit_id(environ.get("PRE_COMMIT_TO_REF"))
+    remote_tip = _commit_id(environ.get("PRE_COMMIT_FROM_REF"))
+    first = (*([remote_tip] if remote_tip else []), f"refs/remotes/{REMOTE}/{short_branch(base)}")
+    return Refs(base, request.head_ref or pushed, first)
+
+
+def _commit_id(value: str | None) -> str | None:
+    """A full, non-zero object id (pre-commit passes zeros for a branch the remote lacks)."""
+    if value and len(value) in {40, 64} and value.strip("0") and valid_ref_name(value):
+        return value
+    return None
+
+
+def run_parity(request: ParityRequest, environ: Mapping[str, str] | None = None) -> list[Problem]:
+    """Every parity problem of the request; ``CannotJudge`` (exit 2) when it cannot be judged."""
+    refs = refs_for(request, os.environ if environ is None else environ)
+    if refs.base is None and not request.strict:
+        raise CannotJudge("no base branch: pass --base-ref (or set GITHUB_BASE_REF)")
+    tree = WorkingTree(request.directory)
+    with GitObjects(tree.root) as objects:
+        head_source: FileSource = objects.ref(refs.head) if refs.head else tree
+        head = snapshot(head_source, request.manifest_file, refs.head or "working tree")
+        if refs.base is None:
+            return head.problems + _strict(objects, head, None, request)
+        base = _base(objects, refs, request.manifest_file)
+        problems = head.problems + _edited(head, base)
+        if request.strict:
+            return problems + _strict(objects, base, head, request)
+        return problems + _change(objects, head, base, request)
+
+
+def _base(objects: GitObjects, refs: Refs, manifest_file: str) -> Snapshot:
+    """The base: the first of ``refs.base_first`` that exists, ``refs.base`` if it names a
+    commit, else its branch's tip."""
+    assert refs.base is not None
+    branch = short_branch(refs.base)
+    for ref in (*refs.base_first, refs.base):
+        if objects.commit(ref) is not None:
+            return _snapshot(objects, ref, manifest_file, branch)
+    tip = locate(objects.directory, [branch])[branch]
+    if tip.ref is None:
+        raise CannotJudge(f"base branch {branch} does not exist")
+    return _snapshot(objects, tip.ref, manifest_file, branch)
+
+
+_SEEN: WeakKeyDictionary[GitObjects, dict[tuple[str, str], Snapshot]] = WeakKeyDictionary()
+
+
+def _snapshot(objects: GitObjects, ref: str, manifest_file: str, label: str) -> Snapshot:
+    """``ref``'s snapshot; branches with identical trees are loaded and resolved once."""
+    source = objects.ref(ref)
+    seen = _SEEN.setdefault(objects, {})
+    key = (source.fingerprint(), manifest_file)
+    if key not in seen:
+        seen[key] = snapshot(source, manifest_file, label)
+    return replace(seen[key], label=label)
+
+
+def _edited(head: Snapshot, base: Snapshot) -> list[Problem]:
+    before, after = _order(base.environments), _order(head.environments)
+    if before == after or head.environments_origin is None:
+        return []
+    return [environments_edited(head.environments_origin, before, after)]
+
+
+def _order(environments: list[Environment]) -> str:
+    return ", ".join(f"{env.name}: {env.branch}" for env in environments) or "none"
+
+
+def _points(
+    objects: GitObjects, environments: list[Environment], known: Snapshot | None, manifest: str
+) -> tuple[Points, list[Problem]]:
+    """Every environment branch's snapshot (``known`` stands for its own branch)."""
+    tips = locate(objects.directory, [env.branch for env in environments])
+    found: list[Snapshot | None] = [
+        known if known is not None and known.label == env.branch
+        else _read(objects, tips[env.branch], manifest)
+        for env in environments
+    ]  # fmt: skip
+    notes = [
+        missing_branch(env.name, env.branch, env.origin, environments[i - 1].branch if i else None)
+        for i, (env, snap) in enumerate(zip(environments, found, strict=True))
+        if snap is None
+    ]
+    return Points(environments, _fill(found)), notes
+
+
+def _read(objects: GitObjects, tip: Tip, manifest: str) -> Snapshot | None:
+    return _snapshot(objects, tip.ref, manifest, tip.branch) if tip.ref else None
+
+
+def _fill(found: list[Snapshot | None]) -> list[Snapshot]:
+    """A missing branch is its upstream; a missing first one, the next that exists."""
+    filled: list[Snapshot | None] = list(found)
+    for i in range(1, len(filled)):
+        filled[i] = filled[i] or filled[i - 1]
+    for i in range(len(filled) - 2, -1, -1):
+        filled[i] = filled[i] or filled[i + 1]
+    if any(snap is None for snap in filled):
+        raise CannotJudge("no environment branch exists")
+    return [snap for snap in filled if snap is not None]
+
+
+def _strict(
+    objects: GitObjects, base: Snapshot, head: Snapshot | None, request: ParityRequest
+) -> list[Problem]:
+    """``--strict``: the branches (the base's replaced by H) must resolve identically."""
+    points, notes = _points(objects, base.environments, base, request.manifest_file)
+    if head is not None:
+        snapshots = [head if snap is base else snap for snap in points.snapshots]
+        points = Points(points.environments, snapshots)
+    return notes + judge_strict(points, head)
+
+
+def _change(
+    objects: GitObjects, head: Snapshot, base: Snapshot, request: ParityRequest
+) -> list[Problem]:
+    branches = [env.branch for env in base.environments]
+    if base.label not in branches:
+        origin = base.environments_origin
+        assert origin is not None
+        return [base_not_environment(origin, base.label, branches)]
+    points, notes = _points(objects, base.environments, base, request.manifest_file)
+    index = branches.index(base.label)
+    return notes + judge_change(head, points, index, request.allow_drift)

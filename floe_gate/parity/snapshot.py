@@ -1,0 +1,107 @@
+"""One point of the comparison: every (product, transform) and the engine it resolves to.
+
+A snapshot is built from any ``FileSource`` (the working tree, or a ref read from
+git objects) with the same loader and resolver as ``check``. A transform that a
+point does not have is *absent*: ``engine()`` returns None for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from floe_gate.load.repository import Repository, load_repository
+from floe_gate.load.sources import FileSource
+from floe_gate.problems import Problem
+from floe_gate.resolve.engines import ResolvedTransform, resolve_product
+from floe_gate.resolve.hierarchy import Hierarchy, Origin
+
+Key = tuple[str, str]
+"""``(product, transform)``."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one transform's engine comes from at one point."""
+
+    engine: str
+    origin: Origin
+    """The transform's ``compute:`` value, or the ``default:`` that chose the engine."""
+    explicit: bool
+    """Whether the transform names its engine itself (``compute:``)."""
+    item: Origin
+    """The transform's entry in ``transforms:`` (the product's ``transforms:`` if unlisted)."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    branch: str
+    origin: Origin
+    """The ``branch:`` value in the manifest that declared it."""
+
+
+@dataclass
+class Snapshot:
+    label: str
+    manifest_file: str
+    environments: list[Environment]
+    placements: dict[Key, Placement] = field(default_factory=dict)
+    products: dict[str, Origin] = field(default_factory=dict)
+    """Product name → its ``transforms:`` key (or its ``name:`` when it lists none)."""
+    environments_origin: Origin | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def engine(self, key: Key) -> str | None:
+        """The engine of ``key`` here, or None when the transform is absent."""
+        placement = self.placements.get(key)
+        return placement.engine if placement is not None else None
+
+    def anchor(self, key: Key) -> Origin | None:
+        """Where ``key`` is written here: its ``compute:``, its entry, or its product's list."""
+        placement = self.placements.get(key)
+        if placement is not None:
+            return placement.origin if placement.explicit else placement.item
+        return self.products.get(key[0])
+
+
+def snapshot(source: FileSource, manifest_file: str, label: str) -> Snapshot:
+    """Load and resolve ``source``; loader problems are kept in ``problems``."""
+    repository = load_repository(source, manifest_file)
+    taken = Snapshot(
+        label, repository.manifest.file, _environments(repository),
+        environments_origin=Origin.of(repository.manifest.document, ("environments",), key=True),
+        problems=list(repository.problems),
+    )  # fmt: skip
+    hierarchy = Hierarchy(repository)
+    for node in repository.products:
+        resolved = resolve_product(hierarchy, node)
+        if resolved is None or resolved.name in taken.products:
+            continue  # unknown domain or duplicate product: `check` reports those
+        document = node.product.document
+        listed = ("transforms",) if node.product.model.transforms else ("name",)
+        taken.products[resolved.name] = Origin.of(document, listed, key=True)
+        for transform in resolved.transforms:
+            taken.placements.setdefault(
+                (resolved.name, transform.name),
+                _placement(transform, taken.products[resolved.name]),
+            )
+    return taken
+
+
+def _placement(transform: ResolvedTransform, listed: Origin) -> Placement:
+    document = transform.chain[-1].document
+    item = (
+        Origin.of(document, ("transforms", transform.index))
+        if transform.index is not None
+        else listed
+    )
+    explicit = transform.transform is not None and transform.transform.compute is not None
+    return Placement(transform.engine, transform.origin, explicit, item)
+
+
+def _environments(repository: Repository) -> list[Environment]:
+    document = repository.manifest.document
+    return [
+        Environment(name, env.branch, Origin.of(document, ("environments", name, "branch")))
+        for name, env in repository.manifest.model.environments.items()
+    ]
