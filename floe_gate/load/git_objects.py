@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from floe_gate.load.repository import ParseCache
 from floe_gate.load.sources import CannotJudge
 
 SPAWNED: list[tuple[str, ...]] = []
@@ -67,6 +68,8 @@ class GitObjects:
         self.directory = directory
         self._process: subprocess.Popen[bytes] | None = None
         self._blobs: dict[str, bytes] = {}
+        self.parse_cache = ParseCache()
+        """YAML parsed once per distinct file content, across every ref of the run."""
 
     def __enter__(self) -> GitObjects:
         return self

@@ -6,6 +6,7 @@ problem, so that one run reports every problem at once.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -62,22 +63,48 @@ class Repository:
     """``dbt_project.yml`` files that exist but are not valid YAML."""
 
 
-def load_repository(source: FileSource, manifest_file: str = "manifest.yaml") -> Repository:
+class ParseCache:
+    """Parsed YAML by file and content, shared by the loads of one run.
+
+    Parity loads the same repository at several refs whose files are mostly
+    identical; each distinct content is parsed once.
+    """
+
+    def __init__(self) -> None:
+        self._parsed: dict[tuple[str, bytes], YamlDocument | list[Problem]] = {}
+
+    def document(self, file: str, content: bytes) -> YamlDocument:
+        key = (file, hashlib.blake2b(content, digest_size=16).digest())
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = load_yaml(file, content)
+            except ProblemsFound as found:
+                self._parsed[key] = found.problems
+        parsed = self._parsed[key]
+        if isinstance(parsed, list):
+            raise ProblemsFound(list(parsed))
+        return parsed
+
+
+def load_repository(
+    source: FileSource, manifest_file: str = "manifest.yaml", *, cache: ParseCache | None = None
+) -> Repository:
     """Read the platform; ``CannotJudge`` if there is no usable manifest at all."""
-    files = source.files()
+    reader = _Reader(source, cache or ParseCache())
+    files = reader.files()
     problems: list[Problem] = []
     manifest_file = posixpath.normpath(manifest_file)  # ./manifest.yaml is manifest.yaml
     if manifest_file not in files:
         raise CannotJudge(f"no manifest: {manifest_file} is not in the repository")
-    manifest = _load(source, manifest_file, Manifest, problems)
+    manifest = _load(reader, manifest_file, Manifest, problems)
     if manifest is None:
         raise _unusable_manifest(manifest_file, problems)
     policy_root = posixpath.normpath(
         posixpath.join(posixpath.dirname(manifest_file), manifest.model.policies)
     )
     repository = Repository(manifest=manifest, policy_root=policy_root, problems=problems)
-    _load_policies(source, files, repository)
-    _load_products(source, files, repository)
+    _load_policies(reader, files, repository)
+    _load_products(reader, files, repository)
     return repository
 
 
@@ -91,7 +118,7 @@ def _unusable_manifest(manifest_file: str, problems: list[Problem]) -> ManifestU
     return ManifestUnusable(f"{manifest_file} cannot be used", problems)
 
 
-def _load_policies(source: FileSource, files: list[str], repository: Repository) -> None:
+def _load_policies(source: _Reader, files: list[str], repository: Repository) -> None:
     prefix = "" if repository.policy_root == "." else repository.policy_root + "/"
     for file in files:
         if not file.startswith(prefix):
@@ -108,7 +135,7 @@ def _load_policies(source: FileSource, files: list[str], repository: Repository)
                 repository.broken_policies[domain] = file
 
 
-def _load_products(source: FileSource, files: list[str], repository: Repository) -> None:
+def _load_products(source: _Reader, files: list[str], repository: Repository) -> None:
     documents: dict[str, DbtProject] = {}
     models_index = model_files(files)
     known = set(files)
@@ -131,9 +158,23 @@ def _load_products(source: FileSource, files: list[str], repository: Repository)
         repository.products.append(ProductNode(loaded, documents.get(dbt_file)))
 
 
-def _document(source: FileSource, file: str, problems: list[Problem]) -> YamlDocument | None:
+class _Reader:
+    """The source, with its YAML parsed through the run's cache."""
+
+    def __init__(self, source: FileSource, cache: ParseCache) -> None:
+        self.source = source
+        self.cache = cache
+
+    def files(self) -> list[str]:
+        return self.source.files()
+
+    def document(self, file: str) -> YamlDocument:
+        return self.cache.document(file, self.source.read(file))
+
+
+def _document(source: _Reader, file: str, problems: list[Problem]) -> YamlDocument | None:
     try:
-        return load_yaml(file, source.read(file))
+        return source.document(file)
     except ProblemsFound as found:
         problems.extend(found.problems)
     except OSError as error:
@@ -142,7 +183,7 @@ def _document(source: FileSource, file: str, problems: list[Problem]) -> YamlDoc
 
 
 def _load(
-    source: FileSource, file: str, model: type[ModelT], problems: list[Problem]
+    source: _Reader, file: str, model: type[ModelT], problems: list[Problem]
 ) -> Loaded[ModelT] | None:
     document = _document(source, file, problems)
     if document is None:

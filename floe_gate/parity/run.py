@@ -86,7 +86,9 @@ def run_parity(request: ParityRequest, environ: Mapping[str, str] | None = None)
     tree = WorkingTree(request.directory)
     with GitObjects(tree.root) as objects:
         head_source: FileSource = objects.ref(refs.head) if refs.head else tree
-        head = snapshot(head_source, request.manifest_file, refs.head or "working tree")
+        head = snapshot(
+            head_source, request.manifest_file, refs.head or "working tree", objects.parse_cache
+        )
         if refs.base is None:
             return head.problems + _strict(objects, head, None, request)
         base = _base(objects, refs, request.manifest_file)
@@ -119,7 +121,7 @@ def _snapshot(objects: GitObjects, ref: str, manifest_file: str, label: str) -> 
     seen = _SEEN.setdefault(objects, {})
     key = (source.fingerprint(), manifest_file)
     if key not in seen:
-        seen[key] = snapshot(source, manifest_file, label)
+        seen[key] = snapshot(source, manifest_file, label, objects.parse_cache)
     return replace(seen[key], label=label)
 
 

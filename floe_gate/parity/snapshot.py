@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from floe_gate.load.repository import Repository, load_repository
+from floe_gate.load.repository import ParseCache, Repository, load_repository
 from floe_gate.load.sources import FileSource
 from floe_gate.problems import Problem
 from floe_gate.resolve.engines import ResolvedTransform, resolve_product
@@ -64,9 +64,11 @@ class Snapshot:
         return self.products.get(key[0])
 
 
-def snapshot(source: FileSource, manifest_file: str, label: str) -> Snapshot:
+def snapshot(
+    source: FileSource, manifest_file: str, label: str, cache: ParseCache | None = None
+) -> Snapshot:
     """Load and resolve ``source``; loader problems are kept in ``problems``."""
-    repository = load_repository(source, manifest_file)
+    repository = load_repository(source, manifest_file, cache=cache)
     taken = Snapshot(
         label, repository.manifest.file, _environments(repository),
         environments_origin=Origin.of(repository.manifest.document, ("environments",), key=True),
