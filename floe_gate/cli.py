@@ -236,6 +236,51 @@ def parity(  # noqa: PLR0917 - one value per option
     )
 
 
+@cli.command()
+@REPO_OPTION
+@MANIFEST_OPTION
+@click.option(
+    "--base-ref", metavar="REF",
+    help="Branch the pull request goes into. Default: $GITHUB_BASE_REF; "
+    "without one (a push), parity is skipped with a notice.",
+)  # fmt: skip
+@click.option(
+    "--allow-drift", multiple=True, metavar="PRODUCT:TRANSFORM",
+    help="Turn this transform's drift into a warning; repeatable. Also read from "
+    "$FLOE_ALLOW_DRIFT (comma- or space-separated), e.g. set from a pull-request label.",
+)  # fmt: skip
+@click.option(
+    "--artifacts-dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Where compiled artifacts go. Default: $RUNNER_TEMP/floe-gate-artifacts, "
+    "else ./floe-gate-artifacts.",
+)  # fmt: skip
+@click.option(
+    "--sarif-file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the SARIF log goes. Default: ARTIFACTS_DIR/floe-gate.sarif.",
+)  # fmt: skip
+def ci(  # noqa: PLR0917 - one value per option
+    repo: Path,
+    manifest: str,
+    base_ref: str | None,
+    allow_drift: tuple[str, ...],
+    artifacts_dir: Path | None,
+    sarif_file: Path | None,
+) -> None:
+    """What the GitHub Action runs: check, parity, compile and report, in one process.
+
+    Checks the repository; judges parity against the base branch when one is known;
+    compiles every environment's artifacts when there are no errors. Reports every
+    problem as workflow-command annotations on stdout, in one SARIF file and in the
+    job summary ($GITHUB_STEP_SUMMARY), and appends the step outputs violations,
+    artifacts-dir and sarif-file to $GITHUB_OUTPUT. Never connects to an engine.
+    Exit 0: no errors. 1: errors. 2: the run cannot be judged.
+    """
+    from floe_gate.commands.ci import CiOptions, run_ci
+
+    options = CiOptions(repo, manifest, base_ref, allow_drift, artifacts_dir, sarif_file)
+    sys.exit(run_ci(options))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     try:
