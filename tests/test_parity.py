@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FLOE_GATE
@@ -328,3 +329,76 @@ def test_drift_as_sarif_and_github_annotations(
     (line,) = capsys.readouterr().out.splitlines()
     assert line.startswith(f"::error file={FLOE},line=9,col=14,title=FG601 engine drift::")
     assert "FG601" in summary.read_text()
+
+
+def _fg603(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [p for p in problems if p["rule"] == "FG603"]
+
+
+def _unrelated_pr_into_staging(repo: Repo) -> None:
+    repo.checkout("staging")
+    repo.checkout("docs", new=True)
+    repo.write({"README.md": "unrelated\n"})
+
+
+def test_hotfix_on_main_gives_later_changes_into_staging_a_back_port_note(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.on("main", FLOE, *EXPLICIT)  # the hotfix, merged into main with --allow-drift
+    _unrelated_pr_into_staging(repo)
+    code, problems, _ = parity(capsys, repo.root, "--base-ref", "staging")
+    assert code == 0
+    assert rules(problems) == [("FG603", "note", f"{FLOE}:9")]
+    message = problems[0]["message"]
+    assert "main is ahead of staging for revenue:fct_revenue" in message
+    assert "engine on main: spark, on staging: duckdb" in message
+    assert "back-port the hotfix into staging" in message
+
+
+def test_pending_promotion_to_main_is_not_a_back_port(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.on("dev", FLOE, *EXPLICIT)
+    repo.checkout("staging")
+    git(repo.root, "merge", "--quiet", "dev")  # promoted to staging, not yet to main
+    repo.checkout("main")
+    repo.write({"NOTICE": "unrelated\n"})
+    repo.commit("main has a commit staging lacks, unrelated to engines")
+    _unrelated_pr_into_staging(repo)
+    code, problems, _ = parity(capsys, repo.root, "--base-ref", "staging")
+    assert (code, _fg603(problems)) == (0, [])
+
+
+def test_back_ported_hotfix_gives_no_back_port_note(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.on("main", FLOE, *EXPLICIT)
+    repo.on("staging", FLOE, *EXPLICIT)  # the same change back-ported into staging
+    _unrelated_pr_into_staging(repo)
+    code, problems, _ = parity(capsys, repo.root, "--base-ref", "staging")
+    assert (code, _fg603(problems)) == (0, [])
+
+
+def test_back_port_pr_itself_gets_no_back_port_note(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.on("main", FLOE, *EXPLICIT)
+    repo.checkout("dev")
+    repo.checkout("back-port", new=True)
+    repo.edit(FLOE, *EXPLICIT)
+    code, problems, _ = parity(capsys, repo.root, "--base-ref", "dev")
+    assert (code, problems) == (0, [])
+
+
+def test_shallow_history_skips_back_port_notes_with_one_note(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.on("main", FLOE, *EXPLICIT)
+    repo.checkout("staging")
+    repo.write({"NOTICE": "unrelated\n"})
+    repo.commit("a change on staging")
+    clone = _clone(repo.root, tmp_path / "clone", "--depth=1", "--no-single-branch")
+    code, problems, _ = parity(capsys, clone, "--base-ref", "staging", "--head", "origin/staging")
+    assert code == 0
+    assert rules(problems) == [("FG603", "note", "manifest.yaml:6")]
+    assert "git fetch --unshallow origin" in problems[0]["message"]

@@ -7,8 +7,10 @@ For every (product, transform) the engine, or *absent*, is taken at each point:
 * H ≠ B and H = U: a promotion, fine;
 * H ≠ B and H ≠ U: drift (FG601), an error, or a warning with ``--allow-drift``.
 
-An allowed drift gives every branch above the base a back-port note (FG603). ``--strict``
-instead requires every environment branch to resolve identically (FG606).
+An allowed drift gives every branch above the base a back-port note (FG603); later
+changes into those branches get one too while the downstream branch stays ahead
+(``judge_downstream``, told apart from a pending promotion by the merge base).
+``--strict`` instead requires every environment branch to resolve identically (FG606).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 from floe_gate.parity.fg601_drift import drift
 from floe_gate.parity.fg602_pending_promotion import pending_promotion
-from floe_gate.parity.fg603_downstream_ahead import downstream_ahead
+from floe_gate.parity.fg603_downstream_ahead import ahead_of_base, downstream_ahead
 from floe_gate.parity.fg606_strict_difference import strict_difference
 from floe_gate.parity.snapshot import Environment, Key, Snapshot
 from floe_gate.problems import Problem
@@ -121,6 +123,29 @@ def _back_ports(problem: Problem, key: Key, points: Points, base_index: int) -> 
                          downstream=points.environments[base_index].branch)
         for env in points.environments[:base_index]
     ]  # fmt: skip
+
+
+def judge_downstream(
+    head: Snapshot, base: Snapshot, merge_base: Snapshot, downstream: Snapshot, fallback: Origin
+) -> list[Problem]:
+    """FG603 for every transform a downstream branch changed since it diverged from the base.
+
+    ``merge_base`` is the snapshot of ``git merge-base B D``. Where D and B differ, D
+    is ahead (a hotfix) when B still has the merge base's engine and D does not; when
+    B changed it instead, it is a pending promotion into D and nothing is said. No
+    note when the change already gives the transform D's engine (it is the back-port).
+    """
+    problems: list[Problem] = []
+    for key in _keys([base, downstream]):
+        d, b = downstream.engine(key), base.engine(key)
+        if d == b or merge_base.engine(key) != b or head.engine(key) == d:
+            continue
+        origin = head.anchor(key) or base.anchor(key) or fallback
+        problems.append(ahead_of_base(
+            subject(key), origin, downstream=downstream.label, base=base.label,
+            on_downstream=_shown(d), on_base=_shown(b),
+        ))  # fmt: skip
+    return problems
 
 
 def judge_strict(points: Points, head: Snapshot | None) -> list[Problem]:

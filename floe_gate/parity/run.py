@@ -2,6 +2,8 @@
 
 Environments come from the base's manifest. H is the working tree, or ``head`` read
 from git objects; every branch is read through one shared ``git cat-file --batch``.
+For a change, each existing branch after the base that has commits the base lacks is
+also compared with its merge base with the base (FG603: a hotfix needing a back-port).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
-from floe_gate.load.git_objects import GitObjects, valid_ref_name
+from floe_gate.load.git_objects import GitObjects, GitRef, git, valid_ref_name
 from floe_gate.load.sources import CannotJudge, FileSource, WorkingTree
 from floe_gate.parity.branches import REMOTE, Tip, locate, short_branch
-from floe_gate.parity.compare import Points, judge_change, judge_strict
+from floe_gate.parity.compare import Points, judge_change, judge_downstream, judge_strict
+from floe_gate.parity.fg603_downstream_ahead import history_unavailable
 from floe_gate.parity.fg604_missing_branch import missing_branch
 from floe_gate.parity.fg605_environments_edited import environments_edited
 from floe_gate.parity.fg607_base_not_environment import base_not_environment
@@ -91,33 +94,33 @@ def run_parity(request: ParityRequest, environ: Mapping[str, str] | None = None)
         )
         if refs.base is None:
             return head.problems + _strict(objects, head, None, request)
-        base = _base(objects, refs, request.manifest_file)
+        base, base_ref = _base(objects, refs, request.manifest_file)
         problems = head.problems + _edited(head, base)
         if request.strict:
             return problems + _strict(objects, base, head, request)
-        return problems + _change(objects, head, base, request)
+        return problems + _change(objects, head, (base, base_ref), request)
 
 
-def _base(objects: GitObjects, refs: Refs, manifest_file: str) -> Snapshot:
-    """The base: the first of ``refs.base_first`` that exists, ``refs.base`` if it names a
-    commit, else its branch's tip."""
+def _base(objects: GitObjects, refs: Refs, manifest_file: str) -> tuple[Snapshot, str]:
+    """The base and the ref it was read from: the first of ``refs.base_first`` that
+    exists, ``refs.base`` if it names a commit, else its branch's tip."""
     assert refs.base is not None
     branch = short_branch(refs.base)
     for ref in (*refs.base_first, refs.base):
         if objects.commit(ref) is not None:
-            return _snapshot(objects, ref, manifest_file, branch)
+            return _snapshot(objects, ref, manifest_file, branch), ref
     tip = locate(objects.directory, [branch])[branch]
     if tip.ref is None:
         raise CannotJudge(f"base branch {branch} does not exist")
-    return _snapshot(objects, tip.ref, manifest_file, branch)
+    return _snapshot(objects, tip.ref, manifest_file, branch), tip.ref
 
 
 _SEEN: WeakKeyDictionary[GitObjects, dict[tuple[str, str], Snapshot]] = WeakKeyDictionary()
 
 
-def _snapshot(objects: GitObjects, ref: str, manifest_file: str, label: str) -> Snapshot:
+def _snapshot(objects: GitObjects, ref: str | GitRef, manifest_file: str, label: str) -> Snapshot:
     """``ref``'s snapshot; branches with identical trees are loaded and resolved once."""
-    source = objects.ref(ref)
+    source = objects.ref(ref) if isinstance(ref, str) else ref
     seen = _SEEN.setdefault(objects, {})
     key = (source.fingerprint(), manifest_file)
     if key not in seen:
@@ -138,7 +141,7 @@ def _order(environments: list[Environment]) -> str:
 
 def _points(
     objects: GitObjects, environments: list[Environment], known: Snapshot | None, manifest: str
-) -> tuple[Points, list[Problem]]:
+) -> tuple[Points, list[Problem], dict[str, Tip]]:
     """Every environment branch's snapshot (``known`` stands for its own branch)."""
     tips = locate(objects.directory, [env.branch for env in environments])
     found: list[Snapshot | None] = [
@@ -151,7 +154,7 @@ def _points(
         for i, (env, snap) in enumerate(zip(environments, found, strict=True))
         if snap is None
     ]
-    return Points(environments, _fill(found)), notes
+    return Points(environments, _fill(found)), notes, tips
 
 
 def _read(objects: GitObjects, tip: Tip, manifest: str) -> Snapshot | None:
@@ -174,7 +177,7 @@ def _strict(
     objects: GitObjects, base: Snapshot, head: Snapshot | None, request: ParityRequest
 ) -> list[Problem]:
     """``--strict``: the branches (the base's replaced by H) must resolve identically."""
-    points, notes = _points(objects, base.environments, base, request.manifest_file)
+    points, notes, _ = _points(objects, base.environments, base, request.manifest_file)
     if head is not None:
         snapshots = [head if snap is base else snap for snap in points.snapshots]
         points = Points(points.environments, snapshots)
@@ -182,13 +185,70 @@ def _strict(
 
 
 def _change(
-    objects: GitObjects, head: Snapshot, base: Snapshot, request: ParityRequest
+    objects: GitObjects, head: Snapshot, based: tuple[Snapshot, str], request: ParityRequest
 ) -> list[Problem]:
+    base, base_ref = based
     branches = [env.branch for env in base.environments]
     if base.label not in branches:
         origin = base.environments_origin
         assert origin is not None
         return [base_not_environment(origin, base.label, branches)]
-    points, notes = _points(objects, base.environments, base, request.manifest_file)
+    points, notes, tips = _points(objects, base.environments, base, request.manifest_file)
     index = branches.index(base.label)
-    return notes + judge_change(head, points, index, request.allow_drift)
+    problems = notes + judge_change(head, points, index, request.allow_drift)
+    below = [(j, tips[env.branch].ref) for j, env in enumerate(points.environments) if j > index]
+    return problems + _ahead(objects, head, points, index, below, base_ref, request.manifest_file)
+
+
+def _ahead(  # noqa: PLR0917 - the run, the points, and where the branches are
+    objects: GitObjects,
+    head: Snapshot,
+    points: Points,
+    index: int,
+    below: list[tuple[int, str | None]],
+    base_ref: str,
+    manifest: str,
+) -> list[Problem]:
+    """FG603 for hotfixes on existing branches after the base (``judge_downstream``).
+
+    One ``git rev-parse`` for the commits, then one ``git merge-base`` per downstream
+    branch; a branch that is an ancestor of the base (merely behind) is skipped. When
+    a merge base cannot be computed (shallow history), one note says so.
+    """
+    existing = [(j, ref) for j, ref in below if ref is not None]
+    if not existing:
+        return []
+    names = [f"{ref}^{{commit}}" for ref in (base_ref, *(ref for _, ref in existing))]
+    listed = git(objects.directory, "rev-parse", "--end-of-options", *names).split()
+    commits = listed[-len(names) :]  # older git echoes "--end-of-options" first
+    base = points.snapshots[index]
+    problems: list[Problem] = []
+    unknown: list[int] = []
+    for (j, _), commit in zip(existing, commits[1:], strict=True):
+        found = git(objects.directory, "merge-base", commits[0], commit, check=False).strip()
+        if not found:
+            unknown.append(j)
+        elif found != commit:  # the branch has commits the base lacks
+            merge_base = _snapshot(
+                objects, GitRef(objects, found, found), manifest, f"merge base {found[:12]}"
+            )
+            env = points.environments[j]
+            problems += judge_downstream(head, base, merge_base, points.snapshots[j], env.origin)
+    if unknown:
+        problems.append(_history_unavailable(objects, points, index, unknown))
+    return problems
+
+
+def _history_unavailable(
+    objects: GitObjects, points: Points, index: int, unknown: list[int]
+) -> Problem:
+    shallow = git(objects.directory, "rev-parse", "--is-shallow-repository", check=False)
+    hint = (
+        f"fetch the history: git fetch --unshallow {REMOTE}"
+        if shallow.strip() == "true"
+        else "the branches share no history"
+    )
+    environments = points.environments
+    branches = [environments[j].branch for j in unknown]
+    return history_unavailable(environments[unknown[0]].origin, environments[index].branch,
+                               branches, hint)  # fmt: skip
