@@ -6,7 +6,6 @@ problem, so that one run reports every problem at once.
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -74,7 +73,7 @@ class ParseCache:
         self._parsed: dict[tuple[str, bytes], YamlDocument | list[Problem]] = {}
 
     def document(self, file: str, content: bytes) -> YamlDocument:
-        key = (file, hashlib.blake2b(content, digest_size=16).digest())
+        key = (file, content)  # bytes hash and compare fast; no digest module to import
         if key not in self._parsed:
             try:
                 self._parsed[key] = load_yaml(file, content)
