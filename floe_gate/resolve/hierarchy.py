@@ -8,7 +8,7 @@ line and column it was written at, so a problem can name the whole chain.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from floe_gate.load.repository import ProductNode, Repository
@@ -43,6 +43,8 @@ class Level:
     default: str
     default_origin: Origin
     default_declared: bool
+    product: str | None = None
+    """The data product's name, on a product level: the subject of its problems."""
 
     def origin(self, *path: str | int, key: bool = False) -> Origin:
         return Origin.of(self.document, (*self.base, *path), key=key)
@@ -130,7 +132,7 @@ class Hierarchy:
             product.model.compute.default,
             above[-1],
         )
-        return (*above, level)
+        return (*above, replace(level, product=product.model.name))
 
     def _policy_level(self, domain: str, parent: Level) -> Level:
         loaded = self.repository.policies[domain].policy

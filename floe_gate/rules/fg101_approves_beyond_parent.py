@@ -44,4 +44,5 @@ def _beyond(parent: Level, level: Level, chain: tuple[Level, ...]) -> Iterator[P
                 f"(allowed: {options(parent.approved)}; chain: "
                 f"{chain_text(chain[: chain.index(level) + 1])})",
                 related=[lv.file for lv in chain],
+                subject=level.product,
             )

@@ -47,6 +47,7 @@ def _problem(level: Level, chain: tuple[Level, ...]) -> Problem:
             f"default {level.default!r} of {level.label} is not in its approved list "
             f"(allowed: {allowed}; chain: {chain_text(chain)})",
             related=[lv.file for lv in chain],
+            subject=level.product,
         )
     return located(
         level.approved_origin,
@@ -55,4 +56,5 @@ def _problem(level: Level, chain: tuple[Level, ...]) -> Problem:
         f"{level.default!r} it inherits from {level.default_origin.file}; set a default "
         f"(allowed: {allowed}; chain: {chain_text(chain)})",
         related=[lv.file for lv in chain],
+        subject=level.product,
     )
