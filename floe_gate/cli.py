@@ -281,6 +281,54 @@ def ci(  # noqa: PLR0917 - one value per option
     sys.exit(run_ci(options))
 
 
+@cli.command()
+@REPO_OPTION
+@MANIFEST_OPTION
+@click.option(
+    "--env", "environment", metavar="ENV",
+    help="Environment whose target settings are checked. Default: the first in promotion order.",
+)  # fmt: skip
+@click.option(
+    "--target", "targets", multiple=True, metavar="NAME",
+    help="Check only this approved engine; repeatable. Default: every approved engine.",
+)  # fmt: skip
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Output format.",
+)  # fmt: skip
+@click.option(
+    "--fail-on", type=click.Choice(["unhealthy", "degraded"]), default="unhealthy",
+    show_default=True, help="The least healthy status that still exits 0 is the one below.",
+)  # fmt: skip
+@click.option(
+    "--timeout", "timeout_seconds", type=click.FloatRange(min=0.1, max=600), default=5.0,
+    show_default=True, help="Seconds each check (and its one retry) may take.",
+)  # fmt: skip
+def health(  # noqa: PLR0917 - one value per option
+    repo: Path,
+    manifest: str,
+    environment: str | None,
+    targets: tuple[str, ...],
+    output_format: str,
+    fail_on: str,
+    timeout_seconds: float,
+) -> None:
+    """Check every approved engine's target with its plugin's native driver.
+
+    Uses the manifest's effective target settings for ENV. Targets are checked
+    concurrently, each bounded by --timeout; an unhealthy check is retried once on a
+    fresh connection before it is reported. An engine without a plugin is unhealthy.
+    Exit 0: healthy (or degraded, unless --fail-on degraded). 1: a target is
+    unhealthy. 2: the repository cannot be judged, or an unknown --env or --target.
+    """
+    from floe_gate.commands.health import HealthOptions, run_health
+
+    options = HealthOptions(
+        repo, manifest, environment, targets, output_format, fail_on, timeout_seconds
+    )
+    sys.exit(run_health(options))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     try:

@@ -1,8 +1,24 @@
-"""DuckDB health with the native driver, without ever creating or changing a database."""
+"""DuckDB health with the native driver, without ever creating or changing a database.
+
+Order of checks, each with an actionable message and never an exception:
+
+1. ``:memory:`` — connect and ``SELECT 1``;
+2. the path is a directory, or does not exist yet (healthy when its directory is
+   writable: dbt creates the file) — nothing is created while checking;
+3. the file is in use: DuckDB holds a POSIX (``fcntl``) lock on the whole database
+   file while a process has it open, so no other process can write it. The lock is
+   probed with ``F_GETLK`` on a read-only descriptor, which names the holder's PID
+   without taking a lock; a busy file is reported without connecting;
+4. otherwise open it read-only, ``SELECT 1``, and ``LOAD`` each configured
+   extension with automatic installation off: an extension that cannot load
+   offline degrades the target.
+"""
 
 from __future__ import annotations
 
 import os
+import struct
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +32,9 @@ DRIVER_MISSING = (
     "(or 'floe-gate[duckdb]')"
 )
 
+# Health never installs or auto-loads anything: it must work offline and change nothing.
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
 
 def check_duckdb(config: DuckDBConfig) -> ConnectionResult:
     started = time.perf_counter()
@@ -24,23 +43,75 @@ def check_duckdb(config: DuckDBConfig) -> ConnectionResult:
     except ImportError:
         return unhealthy(started, DRIVER_MISSING)
     if config.path == ":memory:":
-        return _query(duckdb.connect(":memory:"), config, started, "in-memory database")
+        try:
+            connection = duckdb.connect(":memory:", config=dict(OFFLINE))
+        except duckdb.Error as error:
+            return unhealthy(started, f"cannot open an in-memory database: {error}")
+        return _query(connection, config, started, "in-memory database")
     path = Path(config.path)
     if path.is_dir():
-        return unhealthy(started, f"{path} is a directory, not a DuckDB database file")
+        return unhealthy(
+            started, f"{path} is a directory, not a DuckDB database file: point path at a file"
+        )
     if not path.exists():
         return _creatable(path, started)
+    holder = lock_holder(path)
+    if holder is not None:
+        return unhealthy(
+            started,
+            f"{path} is busy (PID {holder}): another process has it open, so dbt cannot "
+            "write it; close that process (or its connection) first",
+        )
+    if not os.access(path, os.W_OK):
+        return unhealthy(started, f"{path} is not writable: dbt cannot build into it")
     try:
-        connection = duckdb.connect(str(path), read_only=True)
+        connection = duckdb.connect(str(path), read_only=True, config=dict(OFFLINE))
     except duckdb.Error as error:
-        return unhealthy(started, f"cannot open {path}: {error}")
+        return unhealthy(
+            started,
+            f"cannot open {path} as a DuckDB database (corrupt, or written by another "
+            f"DuckDB version?): {_first_line(error)}",
+        )
     return _query(connection, config, started, f"database {path}")
+
+
+def lock_holder(path: Path) -> int | None:
+    """PID of another process holding a lock on ``path``, or None (also when unknown).
+
+    ``F_GETLK`` asks whether a write lock on the whole file could be taken and, if not,
+    who holds the conflicting lock; it takes no lock itself. Locks of this very
+    process never conflict with it, so they are not reported.
+    """
+    if sys.platform == "win32":  # pragma: no cover - DuckDB uses LockFileEx there
+        return None
+    import fcntl
+
+    # struct flock: l_type, l_whence, l_start, l_len, l_pid (native alignment, padded).
+    layout = "hhqqi"
+    size = max(struct.calcsize(layout), 32)
+    query = struct.pack(layout, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0).ljust(size, b"\0")
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        answer = fcntl.fcntl(descriptor, fcntl.F_GETLK, query)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    lock_type, _, _, _, pid = struct.unpack(layout, answer[: struct.calcsize(layout)])
+    return pid if lock_type != fcntl.F_UNLCK and pid > 0 else None
 
 
 def _creatable(path: Path, started: float) -> ConnectionResult:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        return unhealthy(started, f"directory {directory} of {path} does not exist")
+        return unhealthy(
+            started,
+            f"directory {directory} of {path} does not exist: create it (mkdir -p "
+            f"{directory}) or change path",
+        )
     if not os.access(directory, os.W_OK | os.X_OK):
         return unhealthy(
             started, f"directory {directory} is not writable: {path} cannot be created"
@@ -57,15 +128,16 @@ def _query(connection: Any, config: DuckDBConfig, started: float, what: str) -> 
         connection.execute("SELECT 1").fetchall()
         warnings = tuple(_unloadable_extensions(connection, config.extensions))
     except Exception as error:
-        return unhealthy(started, f"{what}: query failed: {error}")
+        return unhealthy(started, f"{what}: query failed: {_first_line(error)}")
     finally:
         connection.close()
     status = ConnectionStatus.DEGRADED if warnings else ConnectionStatus.HEALTHY
+    message = f"{what} answered"
+    if warnings:
+        names = ", ".join(w.split()[1] for w in warnings)
+        message += f"; extension(s) cannot load offline: {names}"
     return ConnectionResult(
-        status=status,
-        latency_ms=elapsed_ms(started),
-        message=f"{what} answered" + ("; some extensions cannot load" if warnings else ""),
-        warnings=warnings,
+        status=status, latency_ms=elapsed_ms(started), message=message, warnings=warnings
     )
 
 
@@ -75,5 +147,15 @@ def _unloadable_extensions(connection: Any, extensions: list[str]) -> list[str]:
         try:
             connection.execute(f"LOAD {extension}")
         except Exception as error:
-            problems.append(f"extension {extension} cannot be loaded: {error}")
+            problems.append(
+                f"extension {extension} cannot be loaded offline ({_first_line(error)}): "
+                f"run INSTALL {extension} once with network access, or copy "
+                f"{extension}.duckdb_extension into DuckDB's extension directory "
+                "(SET extension_directory, default ~/.duckdb/extensions)"
+            )
     return problems
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

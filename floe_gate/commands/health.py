@@ -1,0 +1,190 @@
+"""``floe-gate health``: check every approved engine's target with its plugin's native driver.
+
+For one environment (default: the first in promotion order), each engine the
+manifest approves (or each ``--target``) gets the manifest-level effective target
+settings for that environment, and its plugin's ``validate_connection`` runs in a
+thread pool, all targets at once, each attempt bounded by ``--timeout``. An
+unhealthy answer is retried once, on a fresh connection, before it is reported
+(a target that recovers is reported with ``attempts: 2``). An engine without a
+usable plugin, or with invalid settings, is unhealthy with the reason.
+
+Relative database paths (e.g. DuckDB's ``path``) are the plugin's to interpret;
+DuckDB reads them relative to the current directory, as dbt run from there would.
+
+Exit 0: every target healthy, or degraded without ``--fail-on degraded``.
+1: a target is unhealthy (or degraded with ``--fail-on degraded``).
+2: the repository cannot be judged, or an unknown ``--env`` / ``--target``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from floe_gate.compute import ConnectionResult, ConnectionStatus
+from floe_gate.compute.health import bounded_check
+from floe_gate.load.repository import ManifestUnusable, load_repository
+from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.registry import PluginLoadError, PluginRegistry
+from floe_gate.rules.context import Context
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
+MAX_ATTEMPTS = 2  # a failed check is retried once on a fresh connection (US6.2)
+
+
+@dataclass(frozen=True)
+class HealthOptions:
+    repo: Path
+    manifest: str = "manifest.yaml"
+    environment: str | None = None
+    targets: Sequence[str] = ()
+    output_format: str = "text"
+    fail_on: str = "unhealthy"
+    timeout_seconds: float = 5.0
+
+
+@dataclass
+class TargetHealth:
+    target: str
+    env: str
+    status: ConnectionStatus
+    latency_ms: float
+    message: str
+    warnings: list[str] = field(default_factory=list)
+    attempts: int = 1
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "env": self.env,
+            "status": self.status.value,
+            "latency_ms": round(self.latency_ms, 1),
+            "message": self.message,
+            "warnings": list(self.warnings),
+            "attempts": self.attempts,
+        }
+
+
+def run_health(options: HealthOptions, registry: PluginRegistry | None = None) -> int:
+    try:
+        repository = load_repository(WorkingTree(options.repo), options.manifest)
+    except ManifestUnusable as unusable:
+        for problem in unusable.problems:
+            click.echo(problem.as_text(), err=True)
+        click.echo(f"error: {unusable}", err=True)
+        return EXIT_CANNOT_JUDGE
+    except CannotJudge as error:
+        click.echo(f"error: {error}", err=True)
+        return EXIT_CANNOT_JUDGE
+    context = Context(repository, registry or PluginRegistry())
+    model = repository.manifest.model
+    environments = list(model.environments)
+    environment = options.environment or (environments[0] if environments else None)
+    if environment is None or environment not in environments:
+        known = ", ".join(environments) or "none"
+        click.echo(
+            f"error: unknown environment {options.environment!r} (the manifest defines: {known})",
+            err=True,
+        )
+        return EXIT_CANNOT_JUDGE
+    approved = list(model.compute.approved)
+    unknown = [name for name in options.targets if name not in approved]
+    if unknown:
+        click.echo(
+            f"error: {', '.join(map(repr, unknown))} not approved by the manifest "
+            f"(approved: {', '.join(approved) or 'none'})",
+            err=True,
+        )
+        return EXIT_CANNOT_JUDGE
+    engines = list(dict.fromkeys(options.targets)) if options.targets else approved
+    results = check_targets(context, engines, environment, options.timeout_seconds)
+    if options.output_format == "json":
+        click.echo(json.dumps({"targets": [r.as_json() for r in results]}, indent=2))
+    else:
+        click.echo(_table(results))
+    return _exit_code(results, options.fail_on)
+
+
+def check_targets(
+    context: Context, engines: Sequence[str], environment: str, timeout_seconds: float
+) -> list[TargetHealth]:
+    """Every engine's health, checked concurrently; in the order of ``engines``."""
+    if not engines:
+        return []
+    with ThreadPoolExecutor(max_workers=len(engines), thread_name_prefix="floe-health") as pool:
+        futures = [
+            pool.submit(check_target, context, engine, environment, timeout_seconds)
+            for engine in engines
+        ]
+        return [future.result() for future in futures]
+
+
+def check_target(
+    context: Context, engine: str, environment: str, timeout_seconds: float
+) -> TargetHealth:
+    def failed(message: str) -> TargetHealth:
+        return TargetHealth(engine, environment, ConnectionStatus.UNHEALTHY, 0.0, message)
+
+    if engine not in context.installed_engines:
+        return failed(
+            f"no compute plugin for engine {engine!r} is installed: "
+            f"pip install floe-compute-{engine}"
+        )
+    try:
+        plugin = context.registry.get(engine)
+    except PluginLoadError as error:
+        return failed(str(error))
+    config = context.engine_config((context.hierarchy.root,), engine, environment)
+    if config is None:
+        return failed(
+            f"the {engine} target settings for {environment} are invalid: "
+            "floe-gate check reports why"
+        )
+    result: ConnectionResult | None = None
+    attempts = 0
+    while attempts < MAX_ATTEMPTS:
+        attempts += 1
+        result = bounded_check(lambda: plugin.validate_connection(config), timeout_seconds)
+        if result.status is not ConnectionStatus.UNHEALTHY:
+            break
+    assert result is not None
+    message = result.message
+    if attempts > 1:
+        outcome = "still failing" if result.status is ConnectionStatus.UNHEALTHY else "recovered"
+        message = f"{message} (retried once on a fresh connection: {outcome})"
+    return TargetHealth(
+        engine,
+        environment,
+        result.status,
+        result.latency_ms,
+        message,
+        list(result.warnings),
+        attempts,
+    )
+
+
+def _exit_code(results: Sequence[TargetHealth], fail_on: str) -> int:
+    failing = {ConnectionStatus.UNHEALTHY}
+    if fail_on == "degraded":
+        failing.add(ConnectionStatus.DEGRADED)
+    return EXIT_PROBLEMS if any(r.status in failing for r in results) else EXIT_OK
+
+
+def _table(results: Sequence[TargetHealth]) -> str:
+    if not results:
+        return "No approved compute engines to check."
+    header = ("TARGET", "ENV", "STATUS", "LATENCY", "MESSAGE")
+    rows = [(r.target, r.env, r.status.value, f"{r.latency_ms:.1f} ms", r.message) for r in results]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
+    lines = [
+        "  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]])
+        for row in (header, *rows)
+    ]
+    lines += [f"{r.target}: warning: {w}" for r in results for w in r.warnings]
+    return "\n".join(line.rstrip() for line in lines)
