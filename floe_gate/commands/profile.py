@@ -8,7 +8,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from floe_gate.emit.profiles import dump_profiles
+from floe_gate.emit.render import dump_yaml
 from floe_gate.load.validation import validation_problems
 from floe_gate.load.yaml_document import YamlDocument, load_yaml
 from floe_gate.problems import Problem, ProblemsFound, Severity
@@ -38,7 +38,7 @@ def render_profile(
         return _report(found.problems)
     except ValidationError as error:
         return _report(validation_problems(document, error, model=plugin.config_model))
-    text = dump_profiles(
+    text = dump_yaml(
         {profile_name: {"target": engine, "outputs": {engine: plugin.generate_dbt_profile(config)}}}
     )
     if out_dir is None:
