@@ -304,6 +304,15 @@ def ci(  # noqa: PLR0917 - one value per option
     "--timeout", "timeout_seconds", type=click.FloatRange(min=0.1, max=600), default=5.0,
     show_default=True, help="Seconds each check (and its one retry) may take.",
 )  # fmt: skip
+@click.option("--watch", is_flag=True, help="Keep polling and report every change of status.")
+@click.option(
+    "--interval", "interval_seconds", type=click.FloatRange(min=0.1), default=30.0,
+    show_default=True, help="Seconds between polls with --watch.",
+)  # fmt: skip
+@click.option(
+    "--count", "rounds", type=click.IntRange(min=0), default=0,
+    help="With --watch: stop after this many polls (0: until interrupted).",
+)  # fmt: skip
 def health(  # noqa: PLR0917 - one value per option
     repo: Path,
     manifest: str,
@@ -312,6 +321,9 @@ def health(  # noqa: PLR0917 - one value per option
     output_format: str,
     fail_on: str,
     timeout_seconds: float,
+    watch: bool,
+    interval_seconds: float,
+    rounds: int,
 ) -> None:
     """Check every approved engine's target with its plugin's native driver.
 
@@ -324,8 +336,9 @@ def health(  # noqa: PLR0917 - one value per option
     from floe_gate.commands.health import HealthOptions, run_health
 
     options = HealthOptions(
-        repo, manifest, environment, targets, output_format, fail_on, timeout_seconds
-    )
+        repo, manifest, environment, targets, output_format, fail_on, timeout_seconds,
+        watch, interval_seconds, rounds,
+    )  # fmt: skip
     sys.exit(run_health(options))
 
 

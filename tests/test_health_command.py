@@ -199,3 +199,57 @@ def test_each_attempt_is_bounded_by_the_timeout(
     assert target["status"] == "unhealthy"
     assert target["attempts"] == 2
     assert "no answer within 0.2 s" in target["message"]
+
+
+# --- --watch: polling reports each change of status ------------------------------------------
+
+
+class FadingPlugin(FakeSparkPlugin):
+    """Healthy for the first two calls, then degraded: a connection that degrades."""
+
+    name = "spark"
+    calls: ClassVar[int] = 0
+
+    def validate_connection(self, config: object) -> ConnectionResult:  # type: ignore[override]
+        type(self).calls += 1
+        if type(self).calls <= 2:
+            return ConnectionResult(status=ConnectionStatus.HEALTHY, latency_ms=1.0, message="ok")
+        return ConnectionResult(
+            status=ConnectionStatus.DEGRADED, latency_ms=3.0, message="catalog unreachable"
+        )
+
+
+def test_watch_reports_each_change_of_status_and_exits_on_the_last(
+    platform: Platform, capsys: pytest.CaptureFixture[str]
+) -> None:
+    platform.write("manifest.yaml", DEGRADED_MANIFEST.replace("[duckdb]", "[duckdb, spark]"))
+    platform.add()
+    FadingPlugin.calls = 0
+    registry = PluginRegistry(
+        [Registration("spark", f"{__name__}:FadingPlugin", "fake-spark", "0.0.1")]
+    )
+    options = HealthOptions(
+        platform.root,
+        targets=("spark",),
+        output_format="json",
+        fail_on="degraded",
+        watch=True,
+        interval_seconds=0.1,
+        rounds=4,
+    )
+    assert run_health(options, registry) == 1  # the last poll is degraded
+    assert FadingPlugin.calls == 4  # one check per poll: healthy polls need no retry
+    first, *changes = capsys.readouterr().out.strip().split("\n{")
+    assert json.loads(first)["targets"][0]["status"] == "healthy"
+    assert len(changes) == 1  # healthy, healthy, degraded, degraded: one change
+    change = json.loads("{" + changes[0])
+    assert (change["previous_status"], change["status"]) == ("healthy", "degraded")
+    assert change["message"] == "catalog unreachable"
+
+
+def test_watch_in_text_prints_one_line_per_change(tmp_path: Path) -> None:
+    (tmp_path / "warehouse").mkdir()
+    run = floe_gate(*EXAMPLE, "--watch", "--interval", "0.1", "--count", "2", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "healthy" in run.stdout
+    assert "→" not in run.stdout  # nothing changed between the two polls

@@ -19,6 +19,7 @@ Exit 0: every target healthy, or degraded without ``--fail-on degraded``.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ class HealthOptions:
     output_format: str = "text"
     fail_on: str = "unhealthy"
     timeout_seconds: float = 5.0
+    watch: bool = False
+    interval_seconds: float = 30.0
+    rounds: int = 0
+    """With ``watch``: stop after this many checks (0: until interrupted)."""
 
 
 @dataclass
@@ -104,11 +109,55 @@ def run_health(options: HealthOptions, registry: PluginRegistry | None = None) -
         return EXIT_CANNOT_JUDGE
     engines = list(dict.fromkeys(options.targets)) if options.targets else approved
     results = check_targets(context, engines, environment, options.timeout_seconds)
-    if options.output_format == "json":
+    _report(results, options.output_format)
+    if options.watch:
+        results = _watch(context, engines, environment, options, results)
+    return _exit_code(results, options.fail_on)
+
+
+def _report(results: Sequence[TargetHealth], output_format: str) -> None:
+    if output_format == "json":
         click.echo(json.dumps({"targets": [r.as_json() for r in results]}, indent=2))
     else:
         click.echo(_table(results))
-    return _exit_code(results, options.fail_on)
+
+
+def _watch(
+    context: Context,
+    engines: Sequence[str],
+    environment: str,
+    options: HealthOptions,
+    previous: list[TargetHealth],
+) -> list[TargetHealth]:
+    """Poll every ``interval_seconds`` (SC-007: 30 s) and report each change of status.
+
+    Text: one line per change; json: one JSON object per change. Returns the last
+    round's results, whose status decides the exit code.
+    """
+    done = 1
+    try:
+        while not options.rounds or done < options.rounds:
+            time.sleep(options.interval_seconds)
+            current = check_targets(context, engines, environment, options.timeout_seconds)
+            for before, now in zip(previous, current, strict=True):
+                if before.status is not now.status:
+                    _report_change(before, now, options.output_format)
+            previous, done = current, done + 1
+    except KeyboardInterrupt:
+        pass
+    return previous
+
+
+def _report_change(before: TargetHealth, now: TargetHealth, output_format: str) -> None:
+    if output_format == "json":
+        change = {**now.as_json(), "previous_status": before.status.value}
+        click.echo(json.dumps(change, sort_keys=True))
+        return
+    stamp = time.strftime("%H:%M:%S")
+    click.echo(
+        f"{stamp} {now.target} ({now.env}): {before.status.value} → {now.status.value}: "
+        f"{now.message}"
+    )
 
 
 def check_targets(
