@@ -19,8 +19,43 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="floe-gate")
-def cli() -> None:
+@click.option(
+    "--log-format", type=click.Choice(["auto", "human", "json"]), default="auto",
+    show_default=True, help="Log lines on stderr: human, JSON, or auto (human on a terminal).",
+)  # fmt: skip
+@click.option(
+    "--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning",
+    show_default=True, help="The least severe log line written to stderr.",
+)  # fmt: skip
+@click.option(
+    "--otel", type=click.Choice(["console"]),
+    help="Write OpenTelemetry spans and metrics to stderr. Without it they are exported "
+    "only when OTEL_EXPORTER_OTLP_ENDPOINT is set (and the OTLP exporter is installed).",
+)  # fmt: skip
+@click.pass_context
+def cli(ctx: click.Context, log_format: str, log_level: str, otel: str | None) -> None:
     """The compute-governance gate of a GitOps data platform built on dbt."""
+    from floe_gate import logs
+    from floe_gate.observability import correlation_id
+
+    logs.configure(log_level, log_format)
+    run_id = correlation_id()  # one per run, fixed before any thread starts
+    if otel or _otlp_configured():
+        from floe_gate import telemetry
+
+        telemetry.configure_from_environment(otel)
+        ctx.call_on_close(telemetry.shutdown)
+    logs.get_logger("floe_gate.cli").info(
+        "run started", command=ctx.invoked_subcommand, correlation_id=run_id
+    )
+
+
+def _otlp_configured() -> bool:
+    """The environment names an OTLP endpoint (checked without importing OpenTelemetry)."""
+    import os
+
+    names = ("", "_TRACES", "_METRICS")
+    return any(os.environ.get(f"OTEL_EXPORTER_OTLP{name}_ENDPOINT", "").strip() for name in names)
 
 
 REPO_OPTION = click.option(

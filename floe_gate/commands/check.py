@@ -12,18 +12,34 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from opentelemetry.trace import Span
 
 from floe_gate.gate import judge
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.problems import Problem, Severity
 from floe_gate.report.emit import emit
+from floe_gate.telemetry import command_span, record_problems
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".sql", ".py")
 
 
 def run_check(
     repo: Path, manifest: str, files: Sequence[str], output_format: str, strict: bool
+) -> int:
+    with command_span("check", {"floe.format": output_format, "floe.strict": strict}) as span:
+        code = _run_check(repo, manifest, files, output_format, strict, span)
+        span.set_attribute("floe.exit_code", code)
+        return code
+
+
+def _run_check(  # noqa: PLR0917 - run_check's values and its span
+    repo: Path,
+    manifest: str,
+    files: Sequence[str],
+    output_format: str,
+    strict: bool,
+    span: Span,
 ) -> int:
     try:
         source = WorkingTree(repo)
@@ -39,6 +55,7 @@ def run_check(
         click.echo(f"error: {error}", err=True)
         return 2
     shown, elsewhere = _split(problems, selected)
+    record_problems(span, shown, count=True)
     emit(shown, elsewhere, output_format)
     return 1 if _fails(shown, strict) else 0
 

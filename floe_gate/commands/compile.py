@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from opentelemetry import trace
 
 from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments, used_engines
 from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
@@ -24,11 +25,21 @@ from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.problems import Problem, Severity
 from floe_gate.report import text
+from floe_gate.telemetry import command_span, record_problems
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
 
 
 def run_compile(
+    repo: Path, manifest: str, environments: Sequence[str], out: Path, check: bool
+) -> int:
+    with command_span("compile", {"floe.check_only": check}) as span:
+        code = _run_compile(repo, manifest, environments, out, check)
+        span.set_attribute("floe.exit_code", code)
+        return code
+
+
+def _run_compile(
     repo: Path, manifest: str, environments: Sequence[str], out: Path, check: bool
 ) -> int:
     try:
@@ -39,6 +50,7 @@ def run_compile(
     except CannotJudge as error:
         click.echo(f"error: {error}", err=True)
         return EXIT_CANNOT_JUDGE
+    record_problems(trace.get_current_span(), verdict.problems)
     if any(problem.severity is Severity.ERROR for problem in verdict.problems):
         _report(verdict.problems, err=False)
         click.echo("compile refused: fix the errors above first", err=True)

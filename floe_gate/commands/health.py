@@ -18,6 +18,7 @@ Exit 0: every target healthy, or degraded without ``--fail-on degraded``.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import time
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from opentelemetry import trace
 
 from floe_gate.compute import ConnectionResult, ConnectionStatus
 from floe_gate.compute.health import bounded_check
@@ -34,6 +36,11 @@ from floe_gate.load.repository import ManifestUnusable, load_repository
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.registry import PluginLoadError, PluginRegistry
 from floe_gate.rules.context import Context
+from floe_gate.telemetry import (
+    command_span,
+    record_validation,
+    record_validation_error,
+)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
 MAX_ATTEMPTS = 2  # a failed check is retried once on a fresh connection (US6.2)
@@ -77,6 +84,17 @@ class TargetHealth:
 
 
 def run_health(options: HealthOptions, registry: PluginRegistry | None = None) -> int:
+    attributes: dict[str, str | int | float | bool] = {
+        "floe.format": options.output_format,
+        "floe.watch": options.watch,
+    }
+    with command_span("health", attributes) as span:
+        code = _run_health(options, registry)
+        span.set_attribute("floe.exit_code", code)
+        return code
+
+
+def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
     try:
         repository = load_repository(WorkingTree(options.repo), options.manifest)
     except ManifestUnusable as unusable:
@@ -108,11 +126,21 @@ def run_health(options: HealthOptions, registry: PluginRegistry | None = None) -
         )
         return EXIT_CANNOT_JUDGE
     engines = list(dict.fromkeys(options.targets)) if options.targets else approved
+    span = trace.get_current_span()
+    span.set_attribute("floe.environment", environment)
+    span.set_attribute("floe.engines", engines)
     results = check_targets(context, engines, environment, options.timeout_seconds)
+    _record_statuses(span, results)
     _report(results, options.output_format)
     if options.watch:
         results = _watch(context, engines, environment, options, results)
     return _exit_code(results, options.fail_on)
+
+
+def _record_statuses(span: trace.Span, results: Sequence[TargetHealth]) -> None:
+    for status in ConnectionStatus:
+        count = sum(result.status is status for result in results)
+        span.set_attribute(f"floe.targets.{status.value}", count)
 
 
 def _report(results: Sequence[TargetHealth], output_format: str) -> None:
@@ -167,8 +195,15 @@ def check_targets(
     if not engines:
         return []
     with ThreadPoolExecutor(max_workers=len(engines), thread_name_prefix="floe-health") as pool:
-        futures = [
-            pool.submit(check_target, context, engine, environment, timeout_seconds)
+        futures = [  # each in a copy of this context: the run's correlation id and span
+            pool.submit(
+                contextvars.copy_context().run,
+                check_target,
+                context,
+                engine,
+                environment,
+                timeout_seconds,
+            )
             for engine in engines
         ]
         return [future.result() for future in futures]
@@ -177,29 +212,35 @@ def check_targets(
 def check_target(
     context: Context, engine: str, environment: str, timeout_seconds: float
 ) -> TargetHealth:
-    def failed(message: str) -> TargetHealth:
+    def failed(message: str, error_type: str) -> TargetHealth:
+        record_validation_error(engine, error_type)
         return TargetHealth(engine, environment, ConnectionStatus.UNHEALTHY, 0.0, message)
 
     if engine not in context.installed_engines:
         return failed(
             f"no compute plugin for engine {engine!r} is installed: "
-            f"pip install floe-compute-{engine}"
+            f"pip install floe-compute-{engine}",
+            "no_plugin",
         )
     try:
         plugin = context.registry.get(engine)
     except PluginLoadError as error:
-        return failed(str(error))
+        return failed(str(error), "plugin_load_error")
     config = context.engine_config((context.hierarchy.root,), engine, environment)
     if config is None:
         return failed(
             f"the {engine} target settings for {environment} are invalid: "
-            "floe-gate check reports why"
+            "floe-gate check reports why",
+            "invalid_settings",
         )
     result: ConnectionResult | None = None
     attempts = 0
     while attempts < MAX_ATTEMPTS:
         attempts += 1
         result = bounded_check(lambda: plugin.validate_connection(config), timeout_seconds)
+        record_validation(engine, result.status.value, result.latency_ms)
+        if result.status is ConnectionStatus.UNHEALTHY:
+            record_validation_error(engine, _error_type(result.message))
         if result.status is not ConnectionStatus.UNHEALTHY:
             break
     assert result is not None
@@ -216,6 +257,15 @@ def check_target(
         list(result.warnings),
         attempts,
     )
+
+
+def _error_type(message: str) -> str:
+    """How an unhealthy attempt failed, for the ``error_type`` metric attribute."""
+    if message.startswith("no answer within"):
+        return "timeout"
+    if message.startswith("check failed:"):
+        return "exception"
+    return "unhealthy"
 
 
 def _exit_code(results: Sequence[TargetHealth], fail_on: str) -> int:

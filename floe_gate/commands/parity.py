@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from opentelemetry import trace
 
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge
 from floe_gate.parity.run import ParityRequest, run_parity
 from floe_gate.problems import Severity
 from floe_gate.report.emit import emit
+from floe_gate.telemetry import command_span, record_problems
 
 
 def run_parity_command(  # noqa: PLR0917 - one value per option
@@ -29,6 +31,21 @@ def run_parity_command(  # noqa: PLR0917 - one value per option
     output_format: str,
 ) -> int:
     """Run parity, print the problems in ``output_format``, and return the exit code."""
+    with command_span("parity", {"floe.format": output_format, "floe.strict": strict}) as span:
+        code = _run_parity(repo, manifest, base_ref, head_ref, strict, allow_drift, output_format)
+        span.set_attribute("floe.exit_code", code)
+        return code
+
+
+def _run_parity(  # noqa: PLR0917 - one value per option
+    repo: Path,
+    manifest: str,
+    base_ref: str | None,
+    head_ref: str | None,
+    strict: bool,
+    allow_drift: Sequence[str],
+    output_format: str,
+) -> int:
     bad = [entry for entry in allow_drift if entry.count(":") != 1 or ":" in (entry[0], entry[-1])]
     if bad:
         click.echo(f"error: --allow-drift takes PRODUCT:TRANSFORM, not {', '.join(bad)}", err=True)
@@ -41,6 +58,7 @@ def run_parity_command(  # noqa: PLR0917 - one value per option
     except CannotJudge as error:
         click.echo(f"error: {error}", err=True)
         return 2
+    record_problems(trace.get_current_span(), problems)
     emit(problems, [], output_format)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     return 1 if any(problem.severity in failing for problem in problems) else 0

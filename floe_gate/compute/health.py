@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable
@@ -40,7 +41,10 @@ def bounded_check(
         except BaseException as error:
             failure.append(error)
 
-    thread = threading.Thread(target=worker, name="floe-health-check", daemon=True)
+    context = contextvars.copy_context()  # the run's correlation id, for errors raised in check
+    thread = threading.Thread(
+        target=context.run, args=(worker,), name="floe-health-check", daemon=True
+    )
     thread.start()
     thread.join(timeout_seconds)
     if thread.is_alive():

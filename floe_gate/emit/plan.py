@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform
 from floe_gate.resolve.resources import transform_resources
 from floe_gate.resolve.settings import effective_settings
 from floe_gate.rules.context import Context
+from floe_gate.telemetry import record_profile_generation
 
 SAFE_DIRECTORY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
@@ -239,7 +241,9 @@ class _Planner:
 
     def _output(self, engine: str, config: ComputeConfig, schema: str) -> dict[str, Any] | None:
         try:
+            started = time.perf_counter()
             output = self._plugin(engine).generate_dbt_profile(config)
+            record_profile_generation(engine, (time.perf_counter() - started) * 1000)
         except Exception as error:  # plugin code: a failure is reported, not a traceback
             self.errors.append(
                 f"engine {engine}: its plugin failed to generate a dbt profile: "

@@ -63,7 +63,7 @@ def log(
     run: Json = {
         "tool": {"driver": _driver(descriptors)},
         "columnKind": "unicodeCodePoints",
-        "results": _results(problems, index),
+        "results": _results(problems, index, correlation_id),
         "properties": {
             "correlationId": correlation_id,
             "summary": summary(problems),
@@ -119,13 +119,15 @@ def _pascal(title: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", title))
 
 
-def _results(problems: Sequence[Problem], index: dict[str, int]) -> list[Json]:
+def _results(problems: Sequence[Problem], index: dict[str, int], correlation_id: str) -> list[Json]:
     seen: Counter[str] = Counter()
     results = []
     for problem in sorted(problems):
         base = fingerprint(problem)
         seen[base] += 1
-        results.append(_result(problem, index[problem.rule], f"{base}:{seen[base]}"))
+        result = _result(problem, index[problem.rule], f"{base}:{seen[base]}")
+        result["properties"] = {"correlationId": correlation_id}
+        results.append(result)
     return results
 
 

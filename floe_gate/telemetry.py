@@ -1,0 +1,204 @@
+"""OpenTelemetry spans and metrics, through the API unless an exporter is configured.
+
+Without configuration only ``opentelemetry-api`` is used and every span and
+instrument is a no-op, so the git hook pays nothing for it. The SDK (the ``otel``
+extra) is imported inside :func:`configure` only, which runs when
+``OTEL_EXPORTER_OTLP_ENDPOINT`` / ``OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT``
+is set (with the OTLP exporter, if installed) or with ``--otel console``.
+
+Instruments (names from the compute-plugin research):
+
+* ``floe.compute.validation.duration_ms`` — histogram; ``plugin``, ``status`` (health)
+* ``floe.compute.validation.errors`` — counter; ``plugin``, ``error_type`` (health)
+* ``floe.compute.profile.generation_ms`` — histogram; ``plugin`` (compile)
+* ``floe.gate.problems`` — counter; ``rule``, ``severity`` (check)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import metrics, trace
+
+from floe_gate import __version__
+from floe_gate.observability import correlation_id
+
+if TYPE_CHECKING:
+    from floe_gate.problems import Problem
+
+SCOPE = "floe_gate"
+OTLP_ENDPOINT_VARIABLES = (
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+)
+
+_tracer_provider: Any = None
+_meter_provider: Any = None
+_instruments: dict[str, Any] = {}
+
+
+def otlp_configured() -> bool:
+    return any(os.environ.get(name, "").strip() for name in OTLP_ENDPOINT_VARIABLES)
+
+
+def configure_from_environment(otel: str | None) -> None:
+    """Set up exporters for ``--otel console`` or the OTLP environment; else stay no-op."""
+    if otel == "console":
+        try:
+            from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
+            from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+        except ImportError:
+            _warn("--otel console needs the OpenTelemetry SDK: pip install 'floe-gate[otel]'")
+            return
+        configure(
+            span_exporters=[ConsoleSpanExporter(out=sys.stderr)],
+            metric_exporters=[ConsoleMetricExporter(out=sys.stderr)],
+        )
+        return
+    if not otlp_configured():
+        return
+    try:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import (  # type: ignore[import-not-found,unused-ignore]
+            OTLPMetricExporter,
+        )
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found,unused-ignore]
+            OTLPSpanExporter,
+        )
+    except ImportError:
+        _warn(
+            "OTLP endpoint set but opentelemetry-exporter-otlp is not installed; "
+            "telemetry is not exported"
+        )
+        return
+    configure(span_exporters=[OTLPSpanExporter()], metric_exporters=[OTLPMetricExporter()])
+
+
+def _warn(message: str) -> None:
+    from floe_gate.logs import get_logger
+
+    get_logger(__name__).warning(message)
+
+
+def configure(
+    *,
+    span_exporters: Sequence[Any] = (),
+    metric_readers: Sequence[Any] = (),
+    metric_exporters: Sequence[Any] = (),
+) -> None:
+    """Route this process's spans and metrics through the SDK to these exporters/readers.
+
+    ``span_exporters`` get a simple (synchronous) span processor each, ``metric_readers``
+    are used as they are (e.g. an ``InMemoryMetricReader`` in tests) and each of
+    ``metric_exporters`` is wrapped in a periodic reader that :func:`shutdown` flushes.
+    The providers are this module's, not OpenTelemetry's global ones, so a test can
+    configure again.
+    """
+    global _tracer_provider, _meter_provider  # noqa: PLW0603 - the process's providers
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    shutdown()
+    resource = Resource.create({"service.name": "floe-gate", "service.version": __version__})
+    tracer_provider = TracerProvider(resource=resource)
+    for exporter in span_exporters:
+        tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    readers = list(metric_readers) + [
+        PeriodicExportingMetricReader(exporter, export_interval_millis=60_000)
+        for exporter in metric_exporters
+    ]
+    _tracer_provider = tracer_provider
+    _meter_provider = MeterProvider(resource=resource, metric_readers=readers)
+
+
+def shutdown() -> None:
+    """Flush and drop the configured providers (no-op when none is configured)."""
+    global _tracer_provider, _meter_provider  # noqa: PLW0603 - the process's providers
+    for provider in (_tracer_provider, _meter_provider):
+        if provider is not None:
+            provider.shutdown()
+    _tracer_provider = _meter_provider = None
+    _instruments.clear()
+
+
+def tracer() -> trace.Tracer:
+    if _tracer_provider is not None:
+        return _tracer_provider.get_tracer(SCOPE, __version__)  # type: ignore[no-any-return]
+    return trace.get_tracer(SCOPE, __version__)
+
+
+def _meter() -> metrics.Meter:
+    if _meter_provider is not None:
+        return _meter_provider.get_meter(SCOPE, __version__)  # type: ignore[no-any-return]
+    return metrics.get_meter(SCOPE, __version__)
+
+
+def _instrument(name: str) -> Any:
+    if name not in _instruments:
+        meter = _meter()
+        if name == "floe.compute.validation.duration_ms":
+            created: Any = meter.create_histogram(
+                name, unit="ms", description="Duration of a plugin's validate_connection"
+            )
+        elif name == "floe.compute.validation.errors":
+            created = meter.create_counter(name, description="Failed validate_connection attempts")
+        elif name == "floe.compute.profile.generation_ms":
+            created = meter.create_histogram(
+                name, unit="ms", description="Duration of a plugin's generate_dbt_profile"
+            )
+        else:
+            created = meter.create_counter(name, description="Problems reported by check")
+        _instruments[name] = created
+    return _instruments[name]
+
+
+@contextmanager
+def command_span(
+    command: str, attributes: Mapping[str, str | int | float | bool] | None = None
+) -> Iterator[trace.Span]:
+    """One span per command run, carrying the run's correlation id."""
+    with tracer().start_as_current_span(
+        f"floe-gate {command}",
+        attributes={
+            "floe.command": command,
+            "floe.correlation_id": correlation_id(),
+            **(attributes or {}),
+        },
+    ) as span:
+        yield span
+
+
+def record_problems(span: trace.Span, problems: Iterable[Problem], *, count: bool = False) -> None:
+    """Problems by severity on ``span``; with ``count``, also the ``floe.gate.problems`` counter."""
+    listed = list(problems)
+    by_severity = Counter(problem.severity.value for problem in listed)
+    for severity in ("error", "warning", "note"):
+        span.set_attribute(f"floe.problems.{severity}", by_severity.get(severity, 0))
+    if count:
+        counter = _instrument("floe.gate.problems")
+        for problem in listed:
+            counter.add(1, {"rule": problem.rule, "severity": problem.severity.value})
+
+
+def record_validation(plugin: str, status: str, duration_ms: float) -> None:
+    _instrument("floe.compute.validation.duration_ms").record(
+        duration_ms, {"plugin": plugin, "status": status}
+    )
+
+
+def record_validation_error(plugin: str, error_type: str) -> None:
+    _instrument("floe.compute.validation.errors").add(
+        1, {"plugin": plugin, "error_type": error_type}
+    )
+
+
+def record_profile_generation(plugin: str, duration_ms: float) -> None:
+    _instrument("floe.compute.profile.generation_ms").record(duration_ms, {"plugin": plugin})
