@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import PRODUCT  # the same product, here on three branches
 
 from floe_gate.cli import main
 
@@ -30,19 +31,6 @@ kind: Policy
 compute:
   approved: [duckdb, spark]
   default: duckdb
-"""
-
-PRODUCT = """\
-apiVersion: floe/v1
-kind: DataProduct
-name: revenue
-domain: finance
-dbt_project: .
-transforms:
-  - name: stg_orders
-  - name: fct_revenue
-    compute: duckdb
-    workload: medium
 """
 
 FILES = {
