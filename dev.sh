@@ -25,6 +25,18 @@ setup() {
   for plugin in plugins/*/; do "${pip[@]}" install --no-deps -e "$plugin"; done
 }
 
+# Engines that cannot share .venv (fakesnow needs duckdb 2.x, ...) get their own
+# environments under .engines/, each built by engines/<name>/setup.sh (idempotent).
+setup_engines() {
+  local script started
+  for script in engines/*/setup.sh; do
+    [ -e "$script" ] || continue
+    started=$SECONDS
+    VENV_PYTHON="$(python_for_venv)" bash "$script"
+    echo "== engine environment $(basename "$(dirname "$script")"): $((SECONDS - started)) s"
+  done
+}
+
 demo() {
   setup
   local work=build/demo artifacts=build/demo/artifacts bin
@@ -58,10 +70,15 @@ PY
 }
 
 test_all() {
+  local started=$SECONDS
   setup
+  echo "== setup: $((SECONDS - started)) s"
+  setup_engines
   echo "== ruff"; "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check .
   echo "== mypy (strict)"; "$VENV/bin/mypy"
-  echo "== pytest"; "$VENV/bin/pytest" "$@"
+  echo "== pytest"; started=$SECONDS
+  "$VENV/bin/pytest" "$@"
+  echo "== pytest: $((SECONDS - started)) s"
 }
 
 case "${1:-}" in

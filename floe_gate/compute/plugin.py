@@ -107,6 +107,15 @@ class ComputePlugin(PluginMetadata, Generic[ConfigT]):
     default_workload: ClassVar[str] = "medium"
     """The preset of a transform that names no workload."""
 
+    per_model_timeouts: ClassVar[bool] = False
+    """Whether ``apply_model_timeouts`` can limit statements of single dbt models.
+
+    Every plugin maps ``config.timeout_seconds`` (the default per-statement timeout)
+    onto its engine's native setting in ``generate_dbt_profile`` where one exists. A
+    transform's own ``timeout_seconds`` needs more: a per-model mechanism. Without
+    one, the gate reports such an override (FG205) instead of ignoring it.
+    """
+
     def __new__(cls, *args: Any, **kwargs: Any) -> ComputePlugin[ConfigT]:
         missing = sorted(getattr(cls, "__abstractmethods__", ()))
         if missing:
@@ -141,6 +150,23 @@ class ComputePlugin(PluginMetadata, Generic[ConfigT]):
         failing gracefully.
         """
         return []
+
+    def apply_model_timeouts(
+        self, output: dict[str, Any], timeouts: Mapping[str, int]
+    ) -> dict[str, Any]:
+        """``output`` limiting each named dbt model's statements to its seconds.
+
+        ``timeouts`` maps dbt model names to seconds; only models whose transform
+        overrides the default appear. Plugins that set ``per_model_timeouts``
+        override this; the base refuses, so an override is never silently dropped.
+        """
+        if not timeouts:
+            return output
+        raise ComputeConfigurationError(
+            f"engine {self.name} cannot limit single dbt models "
+            f"(per-transform timeout_seconds on: {', '.join(sorted(timeouts))})",
+            plugin_name=self.name,
+        )
 
     def parse_config(self, settings: Mapping[str, Any]) -> ConfigT:
         """Validate a target's settings with this plugin's config model."""
