@@ -21,14 +21,14 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
-
-from opentelemetry import metrics, trace
+from typing import TYPE_CHECKING, Any, Protocol
 
 from floe_gate import __version__
 from floe_gate.observability import correlation_id
 
 if TYPE_CHECKING:
+    from opentelemetry import metrics, trace
+
     from floe_gate.problems import Problem
 
 SCOPE = "floe_gate"
@@ -38,9 +38,45 @@ OTLP_ENDPOINT_VARIABLES = (
     "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
 )
 
+# Providers OpenTelemetry's API would load itself (through entry points) on first use.
+PROVIDER_VARIABLES = ("OTEL_PYTHON_TRACER_PROVIDER", "OTEL_PYTHON_METER_PROVIDER")
+
 _tracer_provider: Any = None
 _meter_provider: Any = None
 _instruments: dict[str, Any] = {}
+
+
+class SpanLike(Protocol):
+    """What a command does with its span: a real span, or :class:`_Unobserved`."""
+
+    def set_attribute(self, key: str, value: Any) -> None: ...
+
+
+class _Unobserved:
+    """Span and instrument of a run nothing observes, so that OpenTelemetry is not imported."""
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        """Dropped, as OpenTelemetry's API drops it without a provider."""
+
+    def add(self, amount: float, attributes: Mapping[str, Any] | None = None) -> None:
+        """Dropped, as OpenTelemetry's API drops it without a provider."""
+
+    def record(self, amount: float, attributes: Mapping[str, Any] | None = None) -> None:
+        """Dropped, as OpenTelemetry's API drops it without a provider."""
+
+
+def observed() -> bool:
+    """Whether a span or a metric can reach an exporter; if not, the API's are no-ops.
+
+    It can through this module's providers, a provider named in the environment, or
+    OpenTelemetry set up by other code of this process (which then imported it).
+    """
+    return (
+        _tracer_provider is not None
+        or _meter_provider is not None
+        or any(os.environ.get(name, "").strip() for name in PROVIDER_VARIABLES)
+        or any(name in sys.modules for name in ("opentelemetry.trace", "opentelemetry.metrics"))
+    )
 
 
 def otlp_configured() -> bool:
@@ -132,39 +168,55 @@ def shutdown() -> None:
 def tracer() -> trace.Tracer:
     if _tracer_provider is not None:
         return _tracer_provider.get_tracer(SCOPE, __version__)  # type: ignore[no-any-return]
+    from opentelemetry import trace
+
     return trace.get_tracer(SCOPE, __version__)
 
 
 def _meter() -> metrics.Meter:
     if _meter_provider is not None:
         return _meter_provider.get_meter(SCOPE, __version__)  # type: ignore[no-any-return]
+    from opentelemetry import metrics
+
     return metrics.get_meter(SCOPE, __version__)
 
 
+# name → (histogram or counter, unit, description)
+INSTRUMENTS: dict[str, tuple[str, str, str]] = {
+    "floe.compute.validation.duration_ms": (
+        "histogram", "ms", "Duration of a plugin's validate_connection"
+    ),
+    "floe.compute.validation.errors": ("counter", "1", "Failed validate_connection attempts"),
+    "floe.compute.profile.generation_ms": (
+        "histogram", "ms", "Duration of a plugin's generate_dbt_profile"
+    ),
+    "floe.gate.problems": ("counter", "1", "Problems reported by check"),
+    "floe.run.transform.duration_ms": ("histogram", "ms", "Duration of a transform's dbt node"),
+    "floe.run.statement.duration_ms": ("histogram", "ms", "Duration of one SQL statement"),
+    "floe.run.statement.timeouts": ("counter", "1", "Statements cancelled at their timeout"),
+    "floe.run.statement.ooms": ("counter", "1", "Statements that exceeded memory_limit"),
+}  # fmt: skip
+
+
 def _instrument(name: str) -> Any:
+    if not observed():
+        return _Unobserved()
     if name not in _instruments:
+        kind, unit, description = INSTRUMENTS[name]
         meter = _meter()
-        if name == "floe.compute.validation.duration_ms":
-            created: Any = meter.create_histogram(
-                name, unit="ms", description="Duration of a plugin's validate_connection"
-            )
-        elif name == "floe.compute.validation.errors":
-            created = meter.create_counter(name, description="Failed validate_connection attempts")
-        elif name == "floe.compute.profile.generation_ms":
-            created = meter.create_histogram(
-                name, unit="ms", description="Duration of a plugin's generate_dbt_profile"
-            )
-        else:
-            created = meter.create_counter(name, description="Problems reported by check")
-        _instruments[name] = created
+        create = meter.create_histogram if kind == "histogram" else meter.create_counter
+        _instruments[name] = create(name, unit=unit, description=description)
     return _instruments[name]
 
 
 @contextmanager
 def command_span(
     command: str, attributes: Mapping[str, str | int | float | bool] | None = None
-) -> Iterator[trace.Span]:
+) -> Iterator[SpanLike]:
     """One span per command run, carrying the run's correlation id."""
+    if not observed():
+        yield _Unobserved()
+        return
     with tracer().start_as_current_span(
         f"floe-gate {command}",
         attributes={
@@ -176,7 +228,7 @@ def command_span(
         yield span
 
 
-def record_problems(span: trace.Span, problems: Iterable[Problem], *, count: bool = False) -> None:
+def record_problems(span: SpanLike, problems: Iterable[Problem], *, count: bool = False) -> None:
     """Problems by severity on ``span``; with ``count``, also the ``floe.gate.problems`` counter."""
     listed = list(problems)
     by_severity = Counter(problem.severity.value for problem in listed)
@@ -202,3 +254,22 @@ def record_validation_error(plugin: str, error_type: str) -> None:
 
 def record_profile_generation(plugin: str, duration_ms: float) -> None:
     _instrument("floe.compute.profile.generation_ms").record(duration_ms, {"plugin": plugin})
+
+
+def record_transform(engine: str, transform: str, status: str, duration_ms: float) -> None:
+    _instrument("floe.run.transform.duration_ms").record(
+        duration_ms, {"engine": engine, "transform": transform, "status": status}
+    )
+
+
+def record_statement(engine: str, transform: str | None, duration_ms: float) -> None:
+    _instrument("floe.run.statement.duration_ms").record(
+        duration_ms, {"engine": engine, "transform": transform or ""}
+    )
+
+
+def record_statement_failure(engine: str, kind: str, transform: str | None) -> None:
+    """``kind`` is ``timeouts`` or ``ooms``."""
+    _instrument(f"floe.run.statement.{kind}").add(
+        1, {"engine": engine, "transform": transform or ""}
+    )

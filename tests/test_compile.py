@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from floe_compute_duckdb import __version__ as duckdb_plugin_version
 from floe_compute_duckdb.plugin import DBT_PACKAGES
 from floe_gate.cli import main
 
@@ -177,6 +178,17 @@ def test_example_profile_is_named_by_the_dbt_project_with_one_output_per_engine(
                         "temp_directory": "warehouse/spill",
                         "max_temp_directory_size": "4GB",
                     },
+                    # DuckDB has no statement timeout: a dbt-duckdb plugin enforces the
+                    # manifest's default and customer_revenue's own 600 s.
+                    "plugins": [
+                        {
+                            "module": "floe_compute_duckdb.statement_guard",
+                            "config": {
+                                "statement_timeout_seconds": 3600,
+                                "model_timeouts": {"customer_revenue": 600},
+                            },
+                        }
+                    ],
                 }
             },
         }
@@ -254,7 +266,9 @@ def test_example_resources_match_compiled_json(example: Path) -> None:
 def test_example_requirements(example: Path) -> None:
     lines = (example / "requirements-dbt.txt").read_text(encoding="utf-8").splitlines()
     requirements = [line for line in lines if not line.startswith("#")]
-    assert requirements == sorted(set(DBT_PACKAGES))
+    # The DuckDB plugin itself: its statement guard runs inside dbt.
+    expected = {*DBT_PACKAGES, f"floe-compute-duckdb=={duckdb_plugin_version}"}
+    assert requirements == sorted(expected)
 
 
 def test_example_is_up_to_date_right_after_compiling(
@@ -379,7 +393,13 @@ def test_check_fails_after_editing_a_product_and_writes_nothing(
     before = snapshot(compiled)
     code, stdout = check(capsys, platform, compiled)
     assert code == 1
-    assert stdout.splitlines() == ["stale: dev/compiled.json", "stale: prod/compiled.json"]
+    # The timeout is in compiled.json and in the profile's statement guard.
+    assert stdout.splitlines() == [
+        "stale: dev/compiled.json",
+        "stale: dev/shop/profiles.yml",
+        "stale: prod/compiled.json",
+        "stale: prod/shop/profiles.yml",
+    ]
     assert snapshot(compiled) == before
 
 

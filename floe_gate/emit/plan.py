@@ -177,8 +177,12 @@ class _Planner:
         outputs = self._outputs(product, model.schema_name or model.name)
         if outputs is None:
             return None
-        transforms = [self._transform(t, outputs[t.engine][0]) for t in product.transforms]
-        if None in transforms:
+        planned = [self._transform(t, outputs[t.engine][0]) for t in product.transforms]
+        transforms = [transform for transform in planned if transform is not None]
+        if len(transforms) < len(planned):
+            return None
+        limited = self._with_model_timeouts(product.name, outputs, transforms)
+        if limited is None:
             return None
         return ProductPlan(
             name=model.name,
@@ -186,9 +190,31 @@ class _Planner:
             dbt_project=_dbt_directory(product),
             schema=model.schema_name or model.name,
             target=product.level.default,
-            outputs={engine: output for engine, (_, output) in outputs.items()},
-            transforms=tuple(sorted(filter(None, transforms), key=lambda t: t.name)),
+            outputs=limited,
+            transforms=tuple(sorted(transforms, key=lambda t: t.name)),
         )
+
+    def _with_model_timeouts(
+        self,
+        product: str,
+        outputs: dict[str, tuple[ComputeConfig, dict[str, Any]]],
+        transforms: list[TransformPlan],
+    ) -> dict[str, dict[str, Any]] | None:
+        """Each engine's output, limiting transforms whose timeout is not the engine's."""
+        limited = {}
+        for engine, (config, output) in outputs.items():
+            timeouts = {
+                transform.name: transform.timeout_seconds
+                for transform in transforms
+                if transform.engine == engine
+                and transform.timeout_seconds != config.timeout_seconds
+            }
+            try:
+                limited[engine] = self._plugin(engine).apply_model_timeouts(output, timeouts)
+            except Exception as error:  # plugin code: a failure is reported, not a traceback
+                self.errors.append(f"data product {product}: {error}")
+                return None
+        return limited
 
     def _outputs(
         self, product: ResolvedProduct, schema: str

@@ -20,7 +20,24 @@ def test_in_memory_defaults() -> None:
         "path": ":memory:",
         "threads": 2,
         "settings": {"memory_limit": "3GB", "threads": 2},
+        "plugins": [
+            {
+                "module": "floe_compute_duckdb.statement_guard",
+                "config": {"statement_timeout_seconds": 3600},
+            }
+        ],
     }
+
+
+def test_model_timeouts_join_the_statement_guard() -> None:
+    output = plugin.apply_model_timeouts(profile(timeout_seconds=60), {"slow": 5, "fast": 1})
+    assert output["plugins"] == [
+        {
+            "module": "floe_compute_duckdb.statement_guard",
+            "config": {"statement_timeout_seconds": 60, "model_timeouts": {"fast": 1, "slow": 5}},
+        }
+    ]
+    assert plugin.apply_model_timeouts(profile(), {}) == profile()
 
 
 def test_file_database_with_spill_settings() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from floe_compute_duckdb import __version__
@@ -9,7 +10,7 @@ from floe_compute_duckdb.catalog import attachment_sql
 from floe_compute_duckdb.config import DuckDBConfig
 from floe_compute_duckdb.health import check_duckdb
 from floe_compute_duckdb.pod_fit import pod_fit_problems
-from floe_compute_duckdb.profile import build_profile
+from floe_compute_duckdb.profile import build_profile, with_model_timeouts
 from floe_gate.compute import (
     CatalogConfig,
     ComputeConfig,
@@ -29,12 +30,19 @@ class DuckDBComputePlugin(ComputePlugin[DuckDBConfig]):
     version = __version__
     floe_api_version = "1.0"
     config_model: ClassVar[type[ComputeConfig]] = DuckDBConfig
+    per_model_timeouts: ClassVar[bool] = True
 
     def generate_dbt_profile(self, config: DuckDBConfig) -> dict[str, Any]:
         return build_profile(config)
 
+    def apply_model_timeouts(
+        self, output: dict[str, Any], timeouts: Mapping[str, int]
+    ) -> dict[str, Any]:
+        return with_model_timeouts(output, timeouts)
+
     def get_required_dbt_packages(self) -> list[str]:
-        return list(DBT_PACKAGES)
+        # The profile loads floe_compute_duckdb.statement_guard inside dbt.
+        return [*DBT_PACKAGES, f"floe-compute-duckdb=={__version__}"]
 
     def validate_connection(self, config: DuckDBConfig) -> ConnectionResult:
         return bounded_check(lambda: check_duckdb(config))

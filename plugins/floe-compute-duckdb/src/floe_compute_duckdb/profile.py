@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from floe_compute_duckdb.config import DuckDBConfig, DuckDBSecret
@@ -22,7 +23,30 @@ def build_profile(config: DuckDBConfig) -> dict[str, Any]:
         profile["secrets"] = [_secret(secret) for secret in config.secrets]
     if config.attach:
         profile["attach"] = [_attachment(attachment) for attachment in config.attach]
+    profile["plugins"] = [_statement_guard(config)]
     return profile
+
+
+GUARD_MODULE = "floe_compute_duckdb.statement_guard"
+
+
+def _statement_guard(config: DuckDBConfig) -> dict[str, Any]:
+    # DuckDB has no statement timeout: this dbt-duckdb plugin enforces it.
+    return {"module": GUARD_MODULE, "config": {"statement_timeout_seconds": config.timeout_seconds}}
+
+
+def with_model_timeouts(output: dict[str, Any], timeouts: Mapping[str, int]) -> dict[str, Any]:
+    """``output`` whose statement guard also limits each named model to its seconds."""
+    if not timeouts:
+        return output
+    limits = {"model_timeouts": dict(sorted(timeouts.items()))}
+    plugins = [
+        {**plugin, "config": {**plugin.get("config", {}), **limits}}
+        if plugin.get("module") == GUARD_MODULE
+        else plugin
+        for plugin in output.get("plugins", [])
+    ]
+    return {**output, "plugins": plugins}
 
 
 def _settings(config: DuckDBConfig) -> dict[str, Any]:
