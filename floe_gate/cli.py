@@ -132,6 +132,50 @@ def compile_(
     sys.exit(run_compile(repo, manifest, environments, out_dir, check_only))
 
 
+@cli.command(name="run")
+@REPO_OPTION
+@MANIFEST_OPTION
+@click.option("--env", "environment", required=True, metavar="ENV", help="Environment to run.")
+@click.option(
+    "--product", "products", multiple=True, metavar="P",
+    help="Data product to run; repeatable. Default: every product.",
+)  # fmt: skip
+@click.option(
+    "--select", "select", multiple=True, metavar="SELECTOR",
+    help="dbt node selection (dbt's --select syntax); repeatable. Default: everything.",
+)  # fmt: skip
+@click.option(
+    "--work-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".floe/run"),
+    show_default=True,
+    help="Where profiles, dbt's target and logs go: WORK_DIR/ENV/PRODUCT/.",
+)  # fmt: skip
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Summary format (progress goes to stderr).",
+)  # fmt: skip
+def run_(  # noqa: PLR0917 - one value per option
+    repo: Path,
+    manifest: str,
+    environment: str,
+    products: tuple[str, ...],
+    select: tuple[str, ...],
+    work_dir: Path,
+    output_format: str,
+) -> None:
+    """Run data products' dbt transforms, each on its engine, in stages.
+
+    Consecutive models on one engine form a stage (one `dbt build` on that engine's
+    target), in graph order. A failure skips what depends on it; the rest runs.
+    DuckDB statements are limited by their transform's timeout. Exit 0: everything
+    succeeded. 1: the gate refused, or a node failed or was skipped. 2: unknown
+    environment or product, or the repository cannot be judged.
+    """
+    from floe_gate.commands.run import RunOptions, run_transforms
+
+    options = RunOptions(repo, manifest, environment, products, select, work_dir, output_format)
+    sys.exit(run_transforms(options))
+
+
 @cli.command()
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text",

@@ -9,54 +9,39 @@ repository cannot be judged or an ``--env`` is not one of the manifest's.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
-from opentelemetry import trace
 
+from floe_gate.commands.gated import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_PROBLEMS, judged
 from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments, used_engines
 from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
 from floe_gate.emit.tree import Difference, NotOurs, compare, stale_environments, write
-from floe_gate.gate import Verdict, judge
-from floe_gate.load.repository import ManifestUnusable
-from floe_gate.load.sources import CannotJudge, WorkingTree
-from floe_gate.problems import Problem, Severity
-from floe_gate.report import text
-from floe_gate.telemetry import command_span, record_problems
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
+from floe_gate.gate import Verdict
+from floe_gate.telemetry import SpanLike, command_span
 
 
 def run_compile(
     repo: Path, manifest: str, environments: Sequence[str], out: Path, check: bool
 ) -> int:
     with command_span("compile", {"floe.check_only": check}) as span:
-        code = _run_compile(repo, manifest, environments, out, check)
+        code = _run_compile(repo, manifest, environments, out, check, span)
         span.set_attribute("floe.exit_code", code)
         return code
 
 
-def _run_compile(
-    repo: Path, manifest: str, environments: Sequence[str], out: Path, check: bool
+def _run_compile(  # noqa: PLR0917 - one value per option
+    repo: Path,
+    manifest: str,
+    environments: Sequence[str],
+    out: Path,
+    check: bool,
+    span: SpanLike,
 ) -> int:
-    try:
-        verdict = judge(WorkingTree(repo), manifest)
-    except ManifestUnusable as unusable:
-        _report(unusable.problems, err=False)
-        return EXIT_PROBLEMS
-    except CannotJudge as error:
-        click.echo(f"error: {error}", err=True)
-        return EXIT_CANNOT_JUDGE
-    record_problems(trace.get_current_span(), verdict.problems)
-    if any(problem.severity is Severity.ERROR for problem in verdict.problems):
-        _report(verdict.problems, err=False)
-        click.echo("compile refused: fix the errors above first", err=True)
-        return EXIT_PROBLEMS
-    if verdict.problems:
-        _report(verdict.problems, err=True)
+    verdict = judged(repo, manifest, refusal="compile refused", span=span)
+    if isinstance(verdict, int):
+        return verdict
     selected = _selected(verdict, environments)
     if selected is None:
         return EXIT_CANNOT_JUDGE
@@ -130,9 +115,3 @@ def _write(out: Path, expected: dict[str, bytes], owned: list[str]) -> int:
         f"{len(done.removed)} removed in {out}"
     )
     return EXIT_OK
-
-
-def _report(problems: list[Problem], *, err: bool) -> None:
-    stream = sys.stderr if err else sys.stdout
-    colour = stream.isatty() and "NO_COLOR" not in os.environ
-    click.echo(text.render(problems, colour=colour), err=err)

@@ -1,0 +1,48 @@
+"""Judging the gate before a command that acts on the repository (compile, run)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from floe_gate.gate import Verdict, judge
+from floe_gate.load.repository import ManifestUnusable
+from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.problems import Problem, Severity
+from floe_gate.report import text
+from floe_gate.telemetry import SpanLike, record_problems
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
+
+
+def judged(repo: Path, manifest: str, *, refusal: str, span: SpanLike) -> Verdict | int:
+    """The verdict when no error stands in the way; else the exit code, after saying why.
+
+    Errors are reported as ``check`` reports them, followed by ``refusal``;
+    warnings go to stderr and do not stop the command.
+    """
+    try:
+        verdict = judge(WorkingTree(repo), manifest)
+    except ManifestUnusable as unusable:
+        report_problems(unusable.problems, err=False)
+        return EXIT_PROBLEMS
+    except CannotJudge as error:
+        click.echo(f"error: {error}", err=True)
+        return EXIT_CANNOT_JUDGE
+    record_problems(span, verdict.problems)
+    if any(problem.severity is Severity.ERROR for problem in verdict.problems):
+        report_problems(verdict.problems, err=False)
+        click.echo(f"{refusal}: fix the errors above first", err=True)
+        return EXIT_PROBLEMS
+    if verdict.problems:
+        report_problems(verdict.problems, err=True)
+    return verdict
+
+
+def report_problems(problems: list[Problem], *, err: bool) -> None:
+    stream = sys.stderr if err else sys.stdout
+    colour = stream.isatty() and "NO_COLOR" not in os.environ
+    click.echo(text.render(problems, colour=colour), err=err)

@@ -1,0 +1,151 @@
+"""dbt, invoked in process (``dbtRunner``): parse a project, select nodes, build a stage.
+
+Imported only by ``floe-gate run``: dbt is heavy and never on the hook's path.
+Each invocation writes dbt's own logs under the run's work directory and keeps
+the terminal for floe-gate's progress (``--quiet``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from floe_gate.run.graph import DbtGraph, Node
+
+NodeEvent = Callable[[str, str, str], None]
+"""(event: start|finish, unique id, dbt status) from dbt's worker threads."""
+
+
+class DbtFailed(Exception):
+    """dbt could not run at all (a project or profile error); the message is dbt's."""
+
+
+@dataclass(frozen=True)
+class DbtOutcome:
+    unique_id: str
+    status: str
+    execution_time: float
+    message: str | None
+    rows_affected: int | None
+
+
+@dataclass(frozen=True)
+class DbtProject:
+    """Where dbt finds a product's project and profile, and where it writes."""
+
+    project_dir: Path
+    profiles_dir: Path
+    work_dir: Path
+    vars: str
+
+    def arguments(self, command: str, target: str, *extra: str) -> list[str]:
+        return [
+            command,
+            "--project-dir", str(self.project_dir),
+            "--profiles-dir", str(self.profiles_dir),
+            "--target-path", str(self.work_dir / "target" / target),
+            "--log-path", str(self.work_dir / "logs"),
+            "--target", target,
+            "--vars", self.vars,
+            "--log-level", "none",
+            "--no-use-colors",
+            *extra,
+        ]  # fmt: skip
+
+
+@dataclass
+class ParsedProject:
+    """A project parsed for one target: its graph and dbt's manifest to reuse."""
+
+    graph: DbtGraph
+    manifest: Any
+
+
+def parse(project: DbtProject, target: str) -> ParsedProject:
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(project.arguments("parse", target))
+    if not result.success or result.result is None:
+        raise DbtFailed(_failure(result, f"dbt parse of {project.project_dir} failed"))
+    manifest = result.result
+    return ParsedProject(DbtGraph.of(_nodes(manifest)), manifest)
+
+
+def _nodes(manifest: Any) -> Iterable[Node]:
+    for unique_id, node in manifest.nodes.items():
+        depends_on = getattr(node, "depends_on", None)
+        yield Node(
+            unique_id=unique_id,
+            name=node.name,
+            resource_type=str(node.resource_type),
+            parents=tuple(getattr(depends_on, "nodes", None) or ()),
+            fqn=tuple(node.fqn),
+        )
+
+
+def select(
+    project: DbtProject, parsed: ParsedProject, target: str, selectors: list[str]
+) -> set[str]:
+    """Unique ids of the nodes dbt's own ``--select`` syntax picks."""
+    from dbt.cli.main import dbtRunner
+
+    arguments = project.arguments(
+        "ls", target, "--select", *selectors, "--output", "json", "--output-keys", "unique_id"
+    )
+    result = dbtRunner(manifest=parsed.manifest).invoke(arguments)
+    if not result.success:
+        raise DbtFailed(_failure(result, f"dbt could not select {' '.join(selectors)}"))
+    listed: list[str] = result.result if isinstance(result.result, list) else []
+    return {json.loads(line)["unique_id"] for line in listed}
+
+
+def build(
+    project: DbtProject,
+    parsed: ParsedProject,
+    target: str,
+    nodes: Iterable[str],
+    on_event: NodeEvent,
+) -> list[DbtOutcome]:
+    """``dbt build`` of ``nodes`` and the tests whose every parent is among them."""
+    from dbt.cli.main import dbtRunner
+
+    selectors = [parsed.graph.nodes[uid].selector for uid in nodes]
+    arguments = project.arguments(
+        "build", target, "--select", *selectors, "--indirect-selection", "cautious"
+    )
+    runner = dbtRunner(manifest=parsed.manifest, callbacks=[_forward(on_event)])
+    result = runner.invoke(arguments)
+    if result.result is None or not hasattr(result.result, "results"):
+        raise DbtFailed(_failure(result, "dbt build did not run"))
+    return [_outcome(run_result) for run_result in result.result.results]
+
+
+def _forward(on_event: NodeEvent) -> Callable[[Any], None]:
+    def callback(event: Any) -> None:
+        name = event.info.name
+        if name not in ("NodeStart", "NodeFinished"):
+            return
+        info = event.data.node_info
+        on_event("start" if name == "NodeStart" else "finish", info.unique_id, info.node_status)
+
+    return callback
+
+
+def _outcome(run_result: Any) -> DbtOutcome:
+    response = run_result.adapter_response or {}
+    rows = response.get("rows_affected") if isinstance(response, dict) else None
+    return DbtOutcome(
+        unique_id=run_result.node.unique_id,
+        status=str(run_result.status),
+        execution_time=float(run_result.execution_time or 0.0),
+        message=run_result.message,
+        rows_affected=rows if isinstance(rows, int) else None,
+    )
+
+
+def _failure(result: Any, headline: str) -> str:
+    exception = getattr(result, "exception", None)
+    return f"{headline}: {exception}" if exception else f"{headline} (see dbt's log)"

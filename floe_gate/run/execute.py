@@ -1,0 +1,115 @@
+"""Running one product's stages: skip what a failure upstream makes pointless, build the rest."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from floe_gate.run.dbt import DbtFailed, DbtOutcome, DbtProject, NodeEvent, ParsedProject, build
+from floe_gate.run.graph import DbtGraph
+from floe_gate.run.results import NodeResult, ProductRun, StageResult
+from floe_gate.run.stages import Stage
+
+
+@dataclass
+class StageRunner:
+    """Runs a product's stages in order, noting each node's result in ``run``."""
+
+    run: ProductRun
+    project: DbtProject
+    parsed_for: Callable[[str], ParsedProject]
+    """The project parsed for an engine's target (dbt loads that adapter's macros)."""
+    engines: Mapping[str, str]
+    on_event: NodeEvent
+    graph: DbtGraph
+
+    def run_stages(self, stages: list[Stage]) -> None:
+        for stage in stages:
+            blocked = self._blocked(stage, self.graph)
+            runnable = [uid for uid in stage.nodes if uid not in blocked]
+            started = time.perf_counter()
+            if runnable:
+                self._build(stage, runnable)
+            self.run.stages.append(
+                StageResult(stage.index, stage.engine, stage.nodes, time.perf_counter() - started)
+            )
+
+    def _blocked(self, stage: Stage, graph: DbtGraph) -> dict[str, str]:
+        """Nodes of ``stage`` downstream of a failure in an earlier stage → why skipped."""
+        failed = self._did_not_succeed(graph)
+        blocked: dict[str, str] = {}
+        for uid in stage.nodes:
+            upstream = sorted(_all_ancestors(graph, uid) & failed)
+            if upstream:
+                blocked[uid] = f"skipped: upstream {', '.join(upstream)} did not succeed"
+                self._note(stage, uid, "skipped", 0.0, blocked[uid], graph)
+        return blocked
+
+    def _did_not_succeed(self, graph: DbtGraph) -> set[str]:
+        """Nodes that failed or were skipped, and those a failed test tested."""
+        failed = set()
+        for result in self.run.results:
+            if not result.failed:
+                continue
+            failed.add(result.unique_id)
+            node = graph.nodes.get(result.unique_id)
+            if node is not None and node.resource_type == "test":
+                failed.update(node.parents)
+        return failed
+
+    def _build(self, stage: Stage, nodes: list[str]) -> None:
+        try:
+            parsed = self.parsed_for(stage.engine)
+            outcomes = build(self.project, parsed, stage.engine, nodes, self.on_event)
+        except DbtFailed as error:
+            for uid in nodes:
+                self._note(stage, uid, "error", 0.0, str(error), self.graph)
+            return
+        for outcome in outcomes:
+            self._record(stage, outcome, parsed.graph)
+
+    def _record(self, stage: Stage, outcome: DbtOutcome, graph: DbtGraph) -> None:
+        self._note(
+            stage, outcome.unique_id, outcome.status, outcome.execution_time, outcome.message,
+            graph, rows=outcome.rows_affected,
+        )  # fmt: skip
+
+    def _note(  # noqa: PLR0917 - one value per field
+        self,
+        stage: Stage,
+        uid: str,
+        status: str,
+        seconds: float,
+        message: str | None,
+        graph: DbtGraph,
+        rows: int | None = None,
+    ) -> None:
+        node = graph.nodes.get(uid)
+        self.run.results.append(
+            NodeResult(
+                product=self.run.name,
+                unique_id=uid,
+                name=node.name if node else uid,
+                resource_type=node.resource_type if node else uid.split(".", maxsplit=1)[0],
+                engine=self.engines.get(uid, stage.engine),
+                stage=stage.index,
+                status=status,
+                duration_seconds=seconds,
+                message=message,
+                rows_affected=rows,
+                tests=node.parents if node and node.resource_type == "test" else (),
+            )
+        )
+
+
+def _all_ancestors(graph: DbtGraph, uid: str) -> set[str]:
+    found: set[str] = set()
+    pending = list(graph.nodes[uid].parents)
+    while pending:
+        parent = pending.pop()
+        if parent in found or parent not in graph.nodes:
+            continue
+        found.add(parent)
+        pending.extend(graph.nodes[parent].parents)
+    return found

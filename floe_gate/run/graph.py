@@ -1,0 +1,84 @@
+"""The part of a dbt project's graph a run needs, independent of dbt's own classes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+
+BUILT = ("model", "seed", "snapshot")
+"""Resource types a stage builds; tests run with the nodes they test."""
+
+
+@dataclass(frozen=True)
+class Node:
+    unique_id: str
+    name: str
+    resource_type: str
+    parents: tuple[str, ...]
+    fqn: tuple[str, ...] = ()
+    """dbt's fully qualified name (project, folders, name): how a stage selects it."""
+
+    @property
+    def selector(self) -> str:
+        return "fqn:" + ".".join(self.fqn) if self.fqn else self.name
+
+
+@dataclass
+class DbtGraph:
+    nodes: dict[str, Node] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, nodes: Iterable[Node]) -> DbtGraph:
+        return cls({node.unique_id: node for node in nodes})
+
+    def built(self) -> set[str]:
+        """Unique ids of the models, seeds and snapshots."""
+        return {uid for uid, node in self.nodes.items() if node.resource_type in BUILT}
+
+    def tests_of(self, unique_id: str) -> list[str]:
+        return sorted(
+            uid
+            for uid, node in self.nodes.items()
+            if node.resource_type == "test" and unique_id in node.parents
+        )
+
+    def topological_order(self) -> Iterator[str]:
+        sorter = TopologicalSorter(
+            {uid: [p for p in node.parents if p in self.nodes] for uid, node in self.nodes.items()}
+        )
+        yield from sorter.static_order()
+
+    def ancestors_in(self, unique_id: str, among: set[str]) -> set[str]:
+        """The nearest ancestors of ``unique_id`` that are in ``among``.
+
+        Nodes outside ``among`` (sources, ephemeral models, nodes not selected) are
+        looked through, so ordering across them is kept.
+        """
+        found: set[str] = set()
+        pending = list(self.nodes[unique_id].parents)
+        seen: set[str] = set()
+        while pending:
+            parent = pending.pop()
+            if parent in seen or parent not in self.nodes:
+                continue
+            seen.add(parent)
+            if parent in among:
+                found.add(parent)
+            else:
+                pending.extend(self.nodes[parent].parents)
+        return found
+
+    def descendants(self, unique_ids: Iterable[str]) -> set[str]:
+        children: dict[str, list[str]] = {}
+        for uid, node in self.nodes.items():
+            for parent in node.parents:
+                children.setdefault(parent, []).append(uid)
+        found: set[str] = set()
+        pending = list(unique_ids)
+        while pending:
+            for child in children.get(pending.pop(), []):
+                if child not in found:
+                    found.add(child)
+                    pending.append(child)
+        return found

@@ -1,0 +1,208 @@
+"""`floe-gate run`: real dbt, in stages, on real DuckDB files; timeouts and memory limits.
+
+Every run here is the real command in a subprocess, running dbt in process on a
+DuckDB file, with no service at all. Durations are dbt's own (run_results).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import MANIFEST, Platform
+
+from floe_gate.run.graph import DbtGraph, Node
+from floe_gate.run.stages import Stage, plan_stages
+
+REPO = Path(__file__).resolve().parents[1]
+# A table: a view of it would be created at once.
+ENDLESS = (
+    "{{ config(materialized='table') }} select sum(a * a % 7) as n from range(1000000000000) t(a)"
+)
+
+
+def run(platform: Platform, *args: str) -> tuple[int, dict[str, Any], str]:
+    (platform.root / "warehouse").mkdir(exist_ok=True)
+    result = platform.cli("run", "--env", "dev", "--format", "json", *args)
+    report = json.loads(result.stdout) if result.stdout.startswith("{") else {}
+    return result.returncode, report, result.stderr
+
+
+def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for p in report["products"] for r in p["results"]}
+
+
+# Stages
+
+
+def graph(*edges: tuple[str, str], nodes: tuple[str, ...] = ()) -> DbtGraph:
+    parents: dict[str, list[str]] = {name: [] for name in nodes}
+    for parent, child in edges:
+        parents.setdefault(parent, [])
+        parents.setdefault(child, []).append(parent)
+    return DbtGraph.of(
+        Node(f"model.p.{name}", name, "model", tuple(f"model.p.{p}" for p in ps))
+        for name, ps in parents.items()
+    )
+
+
+def stages(dbt_graph: DbtGraph, engines: dict[str, str]) -> list[tuple[int, str, list[str]]]:
+    on = {f"model.p.{name}": engine for name, engine in engines.items()}
+    planned = plan_stages(dbt_graph, on, dbt_graph.built())
+    return [(s.index, s.engine, [uid.split(".")[-1] for uid in s.nodes]) for s in planned]
+
+
+def test_a_duckdb_spark_duckdb_chain_is_three_stages() -> None:
+    chain = graph(("a", "b"), ("b", "c"))
+    assert stages(chain, {"a": "duckdb", "b": "spark", "c": "duckdb"}) == [
+        (0, "duckdb", ["a"]),
+        (1, "spark", ["b"]),
+        (2, "duckdb", ["c"]),
+    ]
+
+
+def test_consecutive_models_on_one_engine_share_a_stage() -> None:
+    dbt_graph = graph(("a", "b"), ("b", "c"), ("x", "c"), nodes=("lone",))
+    engines = {"a": "duckdb", "b": "duckdb", "x": "spark", "c": "duckdb", "lone": "spark"}
+    assert stages(dbt_graph, engines) == [
+        (0, "duckdb", ["a", "b"]),
+        (1, "spark", ["lone", "x"]),
+        (2, "duckdb", ["c"]),
+    ]
+
+
+def test_unselected_nodes_are_looked_through() -> None:
+    dbt_graph = graph(("a", "b"), ("b", "c"))
+    on = {"model.p.a": "spark", "model.p.b": "spark", "model.p.c": "duckdb"}
+    planned = plan_stages(dbt_graph, on, {"model.p.a", "model.p.c"})
+    assert planned == [Stage(0, "spark", ("model.p.a",)), Stage(1, "duckdb", ("model.p.c",))]
+
+
+# The bundled example
+
+
+def test_the_bundled_example_runs_with_no_service(tmp_path: Path) -> None:
+    import subprocess
+
+    from conftest import FLOE_GATE
+
+    (tmp_path / "warehouse").mkdir()
+    done = subprocess.run(
+        [str(FLOE_GATE), "run", "--repo", str(REPO), "--manifest", "examples/manifest.yaml",
+         "--env", "dev", "--format", "json", "--work-dir", str(tmp_path / "work")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["status"] == "success"
+    assert {p["name"] for p in report["products"]} == {"orders", "revenue", "risk_scores"}
+    assert report["summary"]["success"] >= 9
+    assert "error" not in report["summary"]
+    assert (tmp_path / "work" / "dev" / "orders" / "profiles" / "profiles.yml").is_file()
+    with duckdb.connect(str(tmp_path / "warehouse" / "platform.duckdb"), read_only=True) as db:
+        rows = db.execute("select count(*) from orders.customer_revenue").fetchone()
+    assert rows is not None
+    assert rows[0] > 0
+
+
+# Timeouts, memory, failures
+
+
+TIMEOUT_PRODUCT = """\
+apiVersion: floe/v1
+kind: DataProduct
+name: revenue
+domain: finance
+dbt_project: .
+transforms:
+  - name: endless
+    timeout_seconds: 2
+"""
+
+
+def test_an_endless_model_is_cancelled_downstream_skipped_sibling_finishes(
+    platform: Platform,
+) -> None:
+    platform.write("products/revenue/floe.yaml", TIMEOUT_PRODUCT)
+    platform.write("products/revenue/models/endless.sql", ENDLESS + "\n")
+    platform.write("products/revenue/models/after.sql", "select n from {{ ref('endless') }}\n")
+
+    code, report, stderr = run(platform)
+
+    assert code == 1, stderr
+    results = by_name(report)
+    endless = results["endless"]
+    assert endless["status"] == "error"
+    assert 2.0 <= endless["duration_seconds"] < 3.0  # cancelled within 1 s of the deadline
+    assert "statement timeout: transform endless (model.revenue.endless)" in endless["message"]
+    assert f"[correlation id {report['correlation_id']}]" in endless["message"]
+    assert results["after"]["status"] == "skipped"
+    assert results["stg_orders"]["status"] == "success"
+    assert results["fct_revenue"]["status"] == "success"
+    assert "Traceback" not in stderr
+
+
+def test_a_memory_hungry_model_fails_cleanly_and_the_rest_runs(platform: Platform) -> None:
+    platform.write(
+        "manifest.yaml",
+        MANIFEST.replace("memory_limit: 1GB, threads: 1", "memory_limit: 64MB, threads: 1"),
+    )
+    platform.write(
+        "products/revenue/models/hungry.sql",
+        "{{ config(materialized='table') }} select list(a) as all_ from range(200000000) t(a)\n",
+    )
+
+    code, report, _ = run(platform)
+
+    assert code == 1
+    results = by_name(report)
+    assert results["hungry"]["status"] == "error"
+    assert "out of memory: transform hungry" in results["hungry"]["message"]
+    assert "memory_limit 64MB" in results["hungry"]["message"]
+    assert results["fct_revenue"]["status"] == "success"
+
+
+def test_select_runs_only_what_dbt_selects(platform: Platform) -> None:
+    code, report, stderr = run(platform, "--select", "stg_orders")
+    assert code == 0, stderr
+    assert set(by_name(report)) == {"stg_orders"}
+
+
+def test_the_text_summary(platform: Platform) -> None:
+    (platform.root / "warehouse").mkdir()
+    result = platform.cli("run", "--env", "dev")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["product", "node", "engine", "stage", "status", "time", "tests"]
+    assert lines[1].split()[:5] == ["revenue", "stg_orders", "duckdb", "0", "success"]
+    assert lines[-1].startswith("run succeeded: 2 success [environment dev, correlation id ")
+    assert "✓ fct_revenue [duckdb] success" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--env", "qa"), "unknown environment 'qa' (the manifest defines: dev, staging, prod)"),
+        (("--env", "dev", "--product", "nope"), "unknown data product 'nope' (products: revenue)"),
+    ],
+)  # fmt: skip
+def test_what_cannot_be_run_exits_2(
+    platform: Platform, args: tuple[str, ...], message: str
+) -> None:
+    result = platform.cli("run", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_gate_errors_refuse_the_run(platform: Platform) -> None:
+    platform.write(
+        "products/revenue/floe.yaml",
+        platform.read("products/revenue/floe.yaml").replace("compute: duckdb", "compute: spark"),
+    )
+    result = platform.cli("run", "--env", "dev")
+    assert result.returncode == 1
+    assert "FG201" in result.stdout
+    assert "run refused: fix the errors above first" in result.stderr
