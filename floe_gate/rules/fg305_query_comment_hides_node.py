@@ -1,0 +1,77 @@
+"""FG305 — the dbt project's ``query-comment`` hides which model a statement belongs to.
+
+DuckDB has no statement timeout of its own. floe-gate's statement guard (a dbt-duckdb
+plugin in the generated profile) limits each statement and names the transform it
+cancels by reading the node id from dbt's query comment,
+``/* {"app": "dbt", ..., "node_id": "model.shop.orders"} */``. A project that turns
+the comment off (``query-comment: null`` or ``''``) or replaces it with one that
+carries no ``node_id`` leaves per-transform timeouts unenforced and failures
+unnamed. Keep dbt's default comment: remove ``query-comment``, or set only
+``append`` / ``job-label``. A custom comment must render JSON with a ``node_id`` key
+(``"node_id": "{{ node.unique_id }}"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from floe_gate.problems import Problem
+from floe_gate.resolve.engines import ResolvedProduct
+from floe_gate.resolve.hierarchy import Origin
+from floe_gate.rules.context import Context, located
+from floe_gate.rules.fg202_engine_not_installed import unusable
+
+ID = "FG305"
+TITLE = "query-comment hides the dbt node"
+KEY = "query-comment"
+
+
+def check(context: Context) -> Iterator[Problem]:
+    for product in context.products:
+        dbt = product.node.dbt
+        if dbt is None or dbt.document is None or not isinstance(dbt.document.data, dict):
+            continue
+        if KEY not in dbt.document.data:
+            continue
+        engines = _guarded_engines(context, product)
+        reason = _hides_node(dbt.document.data[KEY])
+        if engines and reason:
+            path: tuple[str, ...] = (KEY, "comment") if reason.startswith("comment") else (KEY,)
+            yield located(
+                Origin.of(dbt.document, path),
+                ID,
+                f"query-comment {reason}: the statement guard of {', '.join(engines)} reads "
+                "the dbt node from dbt's query comment to apply per-transform timeouts and "
+                "name what it cancels; remove query-comment (or keep only append / "
+                'job-label), or render JSON with "node_id": "{{ node.unique_id }}"',
+                subject=product.name,
+                related=[product.node.product.file],
+            )
+
+
+def _guarded_engines(context: Context, product: ResolvedProduct) -> list[str]:
+    engines = {product.level.default, *(t.engine for t in product.transforms)}
+    return sorted(
+        engine
+        for engine in engines
+        if not unusable(context, engine) and context.registry.get(engine).per_model_timeouts
+    )
+
+
+def _hides_node(setting: object) -> str | None:
+    """Why this ``query-comment`` setting hides the node, or None if it keeps it."""
+    if isinstance(setting, dict):
+        if "comment" not in setting:
+            return None
+        return _comment_hides_node(setting["comment"], prefix="comment ")
+    return _comment_hides_node(setting, prefix="")
+
+
+def _comment_hides_node(comment: object, *, prefix: str) -> str | None:
+    if comment is None or comment == "":
+        return f"{prefix}turns dbt's query comment off"
+    if not isinstance(comment, str):
+        return None  # a wrong type is dbt's own error to report
+    if "node_id" not in comment or "node.unique_id" not in comment:
+        return f"{prefix}replaces dbt's query comment with one that carries no node_id"
+    return None
