@@ -175,9 +175,9 @@ def test_example_profile_is_named_by_the_dbt_project_with_one_output_per_engine(
                     "settings": {
                         "memory_limit": "1GB",
                         "threads": 2,
-                        "temp_directory": "warehouse/spill",
-                        "max_temp_directory_size": "4GB",
+                        "max_temp_directory_size": "1536MB",
                     },
+                    "config_options": {"temp_directory": "warehouse/spill"},
                     # DuckDB has no statement timeout: a dbt-duckdb plugin enforces the
                     # manifest's default and customer_revenue's own 600 s.
                     "plugins": [
@@ -185,6 +185,9 @@ def test_example_profile_is_named_by_the_dbt_project_with_one_output_per_engine(
                             "module": "floe_compute_duckdb.statement_guard",
                             "config": {
                                 "statement_timeout_seconds": 3600,
+                                "memory_limit": "1GB",
+                                "temp_directory": "warehouse/spill",
+                                "max_temp_directory_size": "1536MB",
                                 "model_timeouts": {"customer_revenue": 600},
                             },
                         }
@@ -211,7 +214,7 @@ def test_example_environment_overrides(example: Path) -> None:
     assert output("prod")["path"] == "/data/prod.duckdb"
     assert output("dev")["settings"]["memory_limit"] == "1GB"
     assert output("prod")["settings"]["memory_limit"] == "2GB"
-    assert output("prod")["settings"]["temp_directory"] == "warehouse/spill"
+    assert output("prod")["config_options"]["temp_directory"] == "warehouse/spill"
 
 
 def test_example_profile_tells_how_the_environment_reaches_dbt(example: Path) -> None:

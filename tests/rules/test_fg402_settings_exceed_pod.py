@@ -139,3 +139,29 @@ def test_a_literal_secret_does_not_hide_the_misfit(platform: Platform) -> None:
         manifest(memory="3.5GB").replace("threads: 1}", "threads: 1, credentials: {token: t}}"),
     )
     assert [p.rule for p in platform.problems()] == ["FG401", "FG402", "FG402"]
+
+
+def test_a_spill_bound_above_the_pod_ephemeral_storage(platform: Platform) -> None:
+    platform.write(
+        "manifest.yaml",
+        manifest().replace("threads: 1}", "threads: 1, max_temp_directory_size: 3GiB}"),
+    )
+    problems = platform.problems()
+    assert [(where(p), p.rule) for p in problems] == [
+        ("products/revenue/floe.yaml:7:11", "FG402"),
+        ("products/revenue/floe.yaml:10:15", "FG402"),
+    ]
+    assert problems[1].message == (
+        "transform fct_revenue on duckdb in dev, staging, prod: max_temp_directory_size 3GiB "
+        "exceeds the pod's ephemeral-storage limit 2Gi: the kubelet would evict the pod before "
+        "DuckDB reports running out of spill space; set it to at most 2048MiB or choose a "
+        "larger workload"
+    )
+
+
+def test_a_spill_bound_within_the_pod_is_fine(platform: Platform) -> None:
+    platform.write(
+        "manifest.yaml",
+        manifest().replace("threads: 1}", "threads: 1, max_temp_directory_size: 2GiB}"),
+    )
+    assert_clean(platform.problems())

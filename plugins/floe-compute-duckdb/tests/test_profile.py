@@ -23,7 +23,7 @@ def test_in_memory_defaults() -> None:
         "plugins": [
             {
                 "module": "floe_compute_duckdb.statement_guard",
-                "config": {"statement_timeout_seconds": 3600},
+                "config": {"statement_timeout_seconds": 3600, "memory_limit": "3GB"},
             }
         ],
     }
@@ -34,7 +34,11 @@ def test_model_timeouts_join_the_statement_guard() -> None:
     assert output["plugins"] == [
         {
             "module": "floe_compute_duckdb.statement_guard",
-            "config": {"statement_timeout_seconds": 60, "model_timeouts": {"fast": 1, "slow": 5}},
+            "config": {
+                "statement_timeout_seconds": 60,
+                "memory_limit": "3GB",
+                "model_timeouts": {"fast": 1, "slow": 5},
+            },
         }
     ]
     assert plugin.apply_model_timeouts(profile(), {}) == profile()
@@ -54,10 +58,12 @@ def test_file_database_with_spill_settings() -> None:
     assert output["settings"] == {
         "memory_limit": "1.5GB",
         "threads": 2,
-        "temp_directory": "/tmp/spill",
+        # A SET: DuckDB 1.5 does not enforce the bound when given at connect.
         "max_temp_directory_size": "20GiB",
         "preserve_insertion_order": False,
     }
+    # When the database opens: DuckDB cannot switch temp_directory per cursor once used.
+    assert output["config_options"] == {"temp_directory": "/tmp/spill"}
 
 
 def test_secrets_and_credentials_render_as_env_var_templates() -> None:

@@ -181,3 +181,48 @@ def test_limits_by_node() -> None:
     assert limits.for_node("test.shop.relationship") == (600, "slow, fast")
     assert limits.for_node("seed.shop.raw") == (60, None)
     assert limits.for_node(None) == (60, None)
+
+
+# ~5M groups: a hash table larger than 64MB.
+SPILLING = "select a % 5000000 as k, count(*) as n from range(20000000) t(a) group by 1"
+
+
+def test_a_large_aggregate_spills_to_the_temp_directory(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"grouped": SPILLING})
+    spill = tmp_path / "spill"
+    output = profile(
+        tmp_path / "shop.duckdb", {}, memory_limit="64MB", threads=1, temp_directory=str(spill),
+        settings={"preserve_insertion_order": False},
+    )  # fmt: skip
+    profiles = write_profile(tmp_path, output)
+    # DuckDB removes its spill files (and the directory it created) when done: watch.
+    seen: set[str] = set()
+    with subprocess.Popen(
+        [str(BIN / "dbt"), "build", "--project-dir", str(project), "--profiles-dir",
+         str(profiles), "--no-use-colors"],
+        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={"PATH": str(BIN), "HOME": str(project)},
+    ) as build:  # fmt: skip
+        while build.poll() is None:
+            if spill.is_dir():
+                seen.update(path.name for path in spill.iterdir())
+            time.sleep(0.02)
+    assert build.returncode == 0
+    assert results(project)["model.shop.grouped"]["status"] == "success"
+    assert seen, f"nothing spilled to {spill}"
+
+
+def test_spilling_past_its_bound_fails_naming_the_bound(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"grouped": SPILLING, "small": "select 1 as id"})
+    spill = tmp_path / "spill"
+    output = profile(
+        tmp_path / "shop.duckdb", {}, memory_limit="64MB", threads=1, temp_directory=str(spill),
+        max_temp_directory_size="4MiB", settings={"preserve_insertion_order": False},
+    )  # fmt: skip
+    build, _ = dbt_build(project, write_profile(tmp_path, output))
+    by_node = results(project)
+    assert build.returncode == 1
+    message = by_node["model.shop.grouped"]["message"]
+    assert "out of spill space: transform grouped (model.shop.grouped)" in message
+    assert f"max_temp_directory_size 4MiB to {spill}" in message
+    assert by_node["model.shop.small"]["status"] == "success"

@@ -17,6 +17,9 @@ def build_profile(config: DuckDBConfig) -> dict[str, Any]:
         "threads": config.threads,
         "settings": _settings(config),
     }
+    spill = _spill_options(config)
+    if spill:
+        profile["config_options"] = spill
     if config.extensions:
         profile["extensions"] = list(config.extensions)
     if config.secrets:
@@ -31,8 +34,14 @@ GUARD_MODULE = "floe_compute_duckdb.statement_guard"
 
 
 def _statement_guard(config: DuckDBConfig) -> dict[str, Any]:
-    # DuckDB has no statement timeout: this dbt-duckdb plugin enforces it.
-    return {"module": GUARD_MODULE, "config": {"statement_timeout_seconds": config.timeout_seconds}}
+    # DuckDB has no statement timeout: this dbt-duckdb plugin enforces it, and
+    # explains memory errors with the settings behind them.
+    guard: dict[str, Any] = {"statement_timeout_seconds": config.timeout_seconds}
+    guard["memory_limit"] = config.memory_limit
+    guard.update(_spill_options(config))
+    if config.max_temp_directory_size is not None:
+        guard["max_temp_directory_size"] = config.max_temp_directory_size
+    return {"module": GUARD_MODULE, "config": guard}
 
 
 def with_model_timeouts(output: dict[str, Any], timeouts: Mapping[str, int]) -> dict[str, Any]:
@@ -53,13 +62,20 @@ def _settings(config: DuckDBConfig) -> dict[str, Any]:
     # DuckDB's own thread pool is sized like dbt's: concurrent models share one
     # database instance, so the instance never uses more cores than configured.
     settings: dict[str, Any] = {"memory_limit": config.memory_limit, "threads": config.threads}
-    if config.temp_directory is not None:
-        settings["temp_directory"] = config.temp_directory
     if config.max_temp_directory_size is not None:
+        # A SET, not a connect option: DuckDB 1.5 ignores the bound given at connect.
         settings["max_temp_directory_size"] = config.max_temp_directory_size
     settings.update({key: _rendered(value) for key, value in config.settings.items()})
     settings.update({key: ref.as_dbt_template() for key, ref in config.credentials.items()})
     return settings
+
+
+def _spill_options(config: DuckDBConfig) -> dict[str, Any]:
+    # Set when the database opens: dbt-duckdb applies ``settings`` to every cursor,
+    # and DuckDB refuses to switch temp_directory once something has spilled.
+    if config.temp_directory is None:
+        return {}
+    return {"temp_directory": config.temp_directory}
 
 
 def _rendered(value: object) -> object:

@@ -9,6 +9,8 @@ load this module as a dbt-duckdb plugin instead::
         config:
           statement_timeout_seconds: 3600      # every statement
           model_timeouts: {slow_model: 7200}   # transforms with their own timeout
+          memory_limit: 1GB                    # to explain memory errors
+          temp_directory: /spill               # (and max_temp_directory_size)
 
 so a plain ``dbt build`` with that profile (in a Kubernetes job, without floe-gate)
 is limited too. Each statement dbt runs gets a deadline; at the deadline the
@@ -146,12 +148,29 @@ class Statement:
         return time.perf_counter() - self.started
 
 
+@dataclass(frozen=True)
+class MemorySettings:
+    """The DuckDB settings a memory error is explained with (from the profile)."""
+
+    memory_limit: str | None = None
+    temp_directory: str | None = None
+    max_temp_directory_size: str | None = None
+
+    @classmethod
+    def of(cls, settings: dict[str, Any]) -> MemorySettings:
+        def text(key: str) -> str | None:
+            value = settings.get(key)
+            return str(value) if value not in (None, "") else None
+
+        return cls(text("memory_limit"), text("temp_directory"), text("max_temp_directory_size"))
+
+
 class Guard:
     """What the plugin enforces in this process: limits and the run's correlation id."""
 
-    def __init__(self, limits: Limits, memory_limit: str | None, correlation_id: str) -> None:
+    def __init__(self, limits: Limits, memory: MemorySettings, correlation_id: str) -> None:
         self.limits = limits
-        self.memory_limit = memory_limit
+        self.memory = memory
         self.correlation_id = correlation_id
 
     def execute(self, wrapper: Any, run: Callable[[], Any], sql: str) -> Any:
@@ -192,14 +211,26 @@ class Guard:
         )
 
     def _memory_message(self, statement: Statement, error: Exception) -> str:
-        limit = self.memory_limit or "DuckDB's default (80% of RAM)"
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if "max_temp_directory_size" in str(error):
+            return self._spill_message(statement, first_line)
+        limit = self.memory.memory_limit or "DuckDB's default (80% of RAM)"
         return (
             f"out of memory: {_subject(statement)} query {statement.query_id} needed more "
             f"than memory_limit {limit} ({first_line}) [correlation id "
             f"{self.correlation_id}]. Raise memory_limit in the manifest's DuckDB target "
             "settings (it must stay within ~75% of the pod's memory limit: choose a larger "
             "workload), set temp_directory so DuckDB can spill, or lower threads."
+        )
+
+    def _spill_message(self, statement: Statement, first_line: str) -> str:
+        bound = self.memory.max_temp_directory_size or "the disk's free space"
+        where = self.memory.temp_directory or "DuckDB's default temp directory"
+        return (
+            f"out of spill space: {_subject(statement)} query {statement.query_id} spilled "
+            f"more than max_temp_directory_size {bound} to {where} ({first_line}) "
+            f"[correlation id {self.correlation_id}]. Raise max_temp_directory_size (within "
+            "the pod's ephemeral-storage limit: choose a larger workload) or memory_limit."
         )
 
 
@@ -272,8 +303,7 @@ class Plugin(BasePlugin):
             },
             tested_models=_tested_models_from_manifest(),
         )
-        memory = plugin_config.get("memory_limit")
-        install(Guard(limits, str(memory) if memory else None, _correlation_id()))
+        install(Guard(limits, MemorySettings.of(plugin_config), _correlation_id()))
 
 
 def _correlation_id() -> str:
