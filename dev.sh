@@ -50,10 +50,8 @@ demo() {
   "$VENV/bin/floe-gate" compile --manifest examples/manifest.yaml --out "$artifacts"
   echo "== the dev profile of the orders product ($artifacts/dev/orders/profiles.yml)"
   cat "$artifacts/dev/orders/profiles.yml"
-  echo "== dbt build of examples/products/orders with it (DuckDB file under $work/warehouse)"
-  (cd "$work" && "$bin/dbt" build --project-dir ../../examples/products/orders \
-    --profiles-dir artifacts/dev/orders --vars '{floe_env: dev}' \
-    --target-path "$PWD/target" --log-path "$PWD/logs")
+  echo "== floe-gate run --env dev: every product's dbt models on their engines (DuckDB, no service)"
+  (cd "$work" && "$bin/floe-gate" run --repo ../.. --manifest examples/manifest.yaml --env dev)
   echo "== result: orders.customer_revenue"
   "$VENV/bin/python" - "$work/warehouse/platform.duckdb" <<'PY'
 import sys

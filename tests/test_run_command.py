@@ -179,7 +179,7 @@ def test_the_text_summary(platform: Platform) -> None:
     assert lines[0].split() == ["product", "node", "engine", "stage", "status", "time", "tests"]
     assert lines[1].split()[:5] == ["revenue", "stg_orders", "duckdb", "0", "success"]
     assert lines[-1].startswith("run succeeded: 2 success [environment dev, correlation id ")
-    assert "✓ fct_revenue [duckdb] success" in result.stderr
+    assert "✓ revenue.fct_revenue [duckdb] success" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,9 @@ def _run_product(options: RunOptions, plan: EnvironmentPlan, product: ProductPla
         return run
     engines = _engines(graph, product)
     progress = Progress(
-        sys.stderr, tty=sys.stderr.isatty(), label=lambda uid: _label(graph, engines, uid)
+        sys.stderr,
+        tty=sys.stderr.isatty(),
+        label=lambda uid: f"{product.name}.{_label(graph, engines, uid)}",
     )
     runner = StageRunner(run, project, parsed_for, engines, progress, graph)
     runner.run_stages(plan_stages(graph, engines, selected & graph.built()))
