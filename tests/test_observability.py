@@ -209,3 +209,44 @@ def test_otlp_endpoint_without_exporter_warns_and_continues(platform: Platform) 
     )
     assert run.returncode == 0, run.stderr
     assert "opentelemetry-exporter-otlp is not installed" in run.stderr
+
+
+def test_run_span_transform_and_statement_metrics(
+    platform: Platform,
+    collected: Collected,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from floe_gate.commands.run import RunOptions, run_transforms
+
+    platform.write(
+        "products/revenue/floe.yaml",
+        platform.read("products/revenue/floe.yaml") + "    timeout_seconds: 1\n",
+    )
+    platform.write(
+        "products/revenue/models/fct_revenue.sql",
+        "{{ config(materialized='table') }}\n"
+        "select sum(a * a % 7) as n from range(1000000000000) t(a)\n",
+    )
+    platform.add()
+    (platform.root / "warehouse").mkdir()
+    monkeypatch.chdir(platform.root)
+    options = RunOptions(platform.root, "manifest.yaml", "dev", (), (), Path("work"), "json")
+
+    assert run_transforms(options) == 1
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["correlation_id"] == "run-obs"
+    span = collected.span("floe-gate run")
+    assert span.attributes["floe.correlation_id"] == "run-obs"
+    assert span.attributes["floe.exit_code"] == 1
+    [timeout] = collected.points("floe.run.statement.timeouts")
+    assert timeout.value == 1
+    assert timeout.attributes == {"engine": "duckdb", "transform": "fct_revenue"}
+    transforms = {
+        (p.attributes["transform"], p.attributes["status"])
+        for p in collected.points("floe.run.transform.duration_ms")
+    }
+    assert transforms == {("stg_orders", "success"), ("fct_revenue", "error")}
+    statements = collected.points("floe.run.statement.duration_ms")
+    assert sum(point.count for point in statements) > 5
