@@ -1,8 +1,8 @@
 """OpenTelemetry spans and metrics, through the API unless an exporter is configured.
 
-Without configuration only ``opentelemetry-api`` is used and every span and
-instrument is a no-op, so the git hook pays nothing for it. The SDK (the ``otel``
-extra) is imported inside :func:`configure` only, which runs when
+Without configuration every span and instrument is a no-op and OpenTelemetry is
+not even imported (:func:`observed`), so the git hook pays nothing for it. The SDK
+(the ``otel`` extra) is imported inside :func:`configure` only, which runs when
 ``OTEL_EXPORTER_OTLP_ENDPOINT`` / ``OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT``
 is set (with the OTLP exporter, if installed) or with ``--otel console``.
 

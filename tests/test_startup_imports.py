@@ -1,9 +1,32 @@
-"""The hook path stays light: no driver, dbt or OpenTelemetry SDK at start-up."""
+"""The hook path stays light: no driver, dbt or OpenTelemetry at start-up or in ``check``."""
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("duckdb", "dbt", "opentelemetry.sdk", "snowflake", "pyspark", "google.cloud")
+# What a quiet, text-format `check` has no use for: telemetry nobody receives, logging
+# below the level, other report formats, other commands' machinery (JSON Schema
+# generation, emitting artifacts, parity), and helpers only a problem needs.
+CHECK_NEVER = (
+    *HEAVY,
+    "opentelemetry",
+    "structlog",
+    "logging",
+    "json",
+    "difflib",
+    "floe_gate.report.json_report",
+    "floe_gate.report.sarif",
+    "floe_gate.report.github",
+    "floe_gate.report.markdown",
+    "floe_gate.commands.schema",
+    "floe_gate.emit",
+    "floe_gate.parity",
+    "floe_gate.testing",
+)
 
 
 def imported_modules(code: str) -> set[str]:
@@ -17,14 +40,31 @@ def imported_modules(code: str) -> set[str]:
     return {line.rsplit("|", 1)[-1].strip() for line in lines[1:]}
 
 
-def heavy(modules: set[str]) -> set[str]:
-    return {m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)}
+def among(modules: set[str], names: tuple[str, ...]) -> set[str]:
+    return {m for m in modules if any(m == n or m.startswith(n + ".") for n in names)}
+
+
+def modules_imported_by(code: str, env: dict[str, str] | None = None) -> set[str]:
+    """Modules a fresh interpreter imports running ``code`` (which sets ``code``, an exit code)."""
+    script = (
+        f"import sys\nstartup = set(sys.modules)\n{code}\nnew = sorted(set(sys.modules) - startup)"
+        "\nimport json\nprint(json.dumps(new))\nsys.exit(code)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert run.returncode in (0, 1), run.stderr
+    return set(json.loads(run.stdout.splitlines()[-1]))
+
+
+def unobserved_environment() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if not name.startswith("OTEL_")}
 
 
 def test_cli_import_is_light() -> None:
     modules = imported_modules("import floe_gate.cli")
     assert "click" in modules
-    assert heavy(modules) == set()
+    assert among(modules, HEAVY) == set()
     assert "pydantic" not in modules, "the CLI imports models only when a command runs"
 
 
@@ -32,7 +72,7 @@ def test_loading_every_plugin_imports_no_driver() -> None:
     code = "from floe_gate.registry import PluginRegistry; PluginRegistry().records()"
     modules = imported_modules(code)
     assert "floe_compute_duckdb.plugin" in modules
-    assert heavy(modules) == set()
+    assert among(modules, HEAVY) == set()
 
 
 def test_plugins_command_imports_no_driver() -> None:
@@ -44,3 +84,24 @@ def test_plugins_command_imports_no_driver() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "duckdb" in run.stdout
+
+
+def test_check_imports_only_what_it_uses() -> None:
+    check = ["check", "--repo", str(ROOT), "--manifest", "examples/manifest.yaml"]
+    code = f"from floe_gate.cli import main\ncode = main({check!r})"
+    modules = modules_imported_by(code, env=unobserved_environment())
+    assert {"floe_gate.rules.fg203_invalid_engine_settings", "floe_compute_duckdb.config"} < modules
+    assert among(modules, CHECK_NEVER) == set()
+
+
+def test_a_provider_named_in_the_environment_gets_the_span() -> None:
+    environment = {**unobserved_environment(), "OTEL_PYTHON_TRACER_PROVIDER": "sdk_tracer_provider"}
+    code = (
+        "from floe_gate import telemetry\n"
+        "with telemetry.command_span('check') as span:\n"
+        "    assert span.is_recording(), span"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment
+    )
+    assert run.returncode == 0, run.stderr

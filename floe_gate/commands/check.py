@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
-from opentelemetry.trace import Span
 
 from floe_gate.gate import judge
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.problems import Problem, Severity
 from floe_gate.report.emit import emit
-from floe_gate.telemetry import command_span, record_problems
+from floe_gate.telemetry import SpanLike, command_span, record_problems
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".sql", ".py")
 
@@ -39,7 +38,7 @@ def _run_check(  # noqa: PLR0917 - run_check's values and its span
     files: Sequence[str],
     output_format: str,
     strict: bool,
-    span: Span,
+    span: SpanLike,
 ) -> int:
     try:
         source = WorkingTree(repo)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from typing import Protocol
@@ -28,7 +29,8 @@ class WorkingTree:
     def files(self) -> list[str]:
         listed = _git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
         names = {name for name in listed.split("\0") if name}
-        return sorted(name for name in names if (self.root / name).is_file())
+        root = str(self.root)  # os.path: a stat per file, without a Path object per file
+        return sorted(name for name in names if os.path.isfile(os.path.join(root, name)))
 
     def read(self, path: str) -> bytes:
         return (self.root / path).read_bytes()

@@ -5,7 +5,6 @@ Input values are never echoed: a wrongly typed value may be a secret.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from pydantic import BaseModel, ValidationError
@@ -112,6 +111,8 @@ def _model_of(annotation: object) -> type[BaseModel] | None:
 
 
 def _suggestion(key: str, known: Iterable[str]) -> str:
+    import difflib  # only for an unknown key
+
     options = sorted(known)
     close = difflib.get_close_matches(key, options, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -9,13 +9,15 @@ import click
 
 from floe_gate.observability import correlation_id
 from floe_gate.problems import Problem
-from floe_gate.report import json_report, text
+from floe_gate.report import text
 
 FORMATS = ("text", "json", "github", "sarif")
 
 
 def emit(shown: list[Problem], elsewhere: list[Problem], output_format: str) -> None:
     if output_format == "json":
+        from floe_gate.report import json_report
+
         click.echo(json_report.render(shown, elsewhere=elsewhere))
     elif output_format == "github":
         _emit_github(shown, elsewhere)

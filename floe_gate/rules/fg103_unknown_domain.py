@@ -11,7 +11,6 @@ resolved either; that is reported at the policy (FG001, FG002), not here.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from floe_gate.problems import Problem
@@ -31,6 +30,8 @@ def check(context: Context) -> Iterator[Problem]:
             continue
         # A domain whose policy (or a policy above it) is invalid is reported at that policy.
         if not context.hierarchy.is_broken(domain):
+            import difflib  # only for a problem
+
             close = difflib.get_close_matches(domain, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             yield located(

@@ -7,7 +7,6 @@ leave the real model on the default engine without anyone noticing.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from floe_gate.problems import Problem
@@ -28,6 +27,8 @@ def check(context: Context) -> Iterator[Problem]:
         for index, transform in enumerate(product.model.transforms):
             if transform.name in node.dbt.models:
                 continue
+            import difflib  # only for a problem
+
             close = difflib.get_close_matches(transform.name, models, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             shown = ", ".join(models[:SHOWN]) + (", …" if len(models) > SHOWN else "")
