@@ -61,8 +61,13 @@ def test_hook_install_is_light(hook_environment: Path) -> None:
         check=True,
     )
     names = {p["name"].lower() for p in json.loads(listed.stdout)} - {"pip", "setuptools"}
-    assert len(names) < 15, sorted(names)
+    # Every first-party plugin (a few kB, no dependencies of its own) and no engine.
+    plugins = {n for n in names if n.startswith("floe-compute-")}
+    assert plugins == {f"floe-compute-{p.name.removeprefix('floe-compute-')}" for p in PLUGINS}
+    assert len(names - plugins) < 11, sorted(names)
     assert not {n for n in names if n.startswith(("dbt", "duckdb", "opentelemetry-sdk"))}
+    drivers = ("snowflake", "google-cloud", "pyspark", "pyhive", "databricks")
+    assert not {n for n in names if n.startswith(drivers)}
 
 
 @pytest.mark.parametrize("plugin_dir", PLUGINS, ids=lambda p: p.name)

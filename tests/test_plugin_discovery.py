@@ -133,10 +133,10 @@ BROKEN = FakePlugin(
     distribution="broken-floe-compute",
     version="0.2.0",
     module="broken_compute",
-    engine="snowflake",
+    engine="teradata",
     class_name="SnowflakePlugin",
     plugin_version="0.2.0",
-    preamble="import snowflake_driver_that_does_not_exist  # noqa: F401\n",
+    preamble="import teradata_driver_that_does_not_exist  # noqa: F401\n",
 )
 INCOMPLETE = FakePlugin(
     distribution="halfdone-floe-compute",
@@ -263,6 +263,15 @@ def _assert_ok(entry: dict[str, Any], plugin: FakePlugin) -> None:
     }
 
 
+# The first-party plugins installed with floe-gate: every scenario lists them too.
+FIRST_PARTY = PluginRegistry().names()
+
+
+def listed(*engines: str) -> list[str]:
+    """What ``floe-gate plugins`` lists with these throwaway plugins installed."""
+    return sorted({*FIRST_PARTY, *engines})
+
+
 def _assert_duckdb_ok(entry: dict[str, Any]) -> None:
     from floe_compute_duckdb import __version__
 
@@ -276,7 +285,7 @@ def _assert_duckdb_ok(entry: dict[str, Any]) -> None:
 def test_third_party_plugin_is_listed_next_to_duckdb(site: dict[str, Path]) -> None:
     code, plugins = _plugins_json(site, "good")
 
-    assert sorted(plugins) == ["acme", "duckdb"]
+    assert sorted(plugins) == listed("acme")
     _assert_ok(plugins["acme"], ACME)
     _assert_duckdb_ok(plugins["duckdb"])
     assert code == 0
@@ -287,12 +296,12 @@ def test_plugin_failing_to_import_is_an_error_and_the_others_still_work(
 ) -> None:
     code, plugins = _plugins_json(site, "good", "broken")
 
-    assert sorted(plugins) == ["acme", "duckdb", "snowflake"]
-    broken = plugins["snowflake"]
+    assert sorted(plugins) == listed("acme", "teradata")
+    broken = plugins["teradata"]
     assert broken["status"] == "error"
     assert broken["distribution"] == "broken-floe-compute"
     assert broken["distribution_version"] == "0.2.0"
-    assert "snowflake_driver_that_does_not_exist" in broken["reason"]
+    assert "teradata_driver_that_does_not_exist" in broken["reason"]
     assert broken["version"] is None
     _assert_ok(plugins["acme"], ACME)
     _assert_duckdb_ok(plugins["duckdb"])
@@ -359,7 +368,7 @@ def test_each_twin_alone_is_usable(site: dict[str, Path], twin: str, plugin: Fak
 def test_two_distributions_claiming_one_engine_name_conflict(site: dict[str, Path]) -> None:
     code, plugins = _plugins_json(site, "good", "twin_one", "twin_two")
 
-    assert sorted(plugins) == ["acme", "duckdb", "twin"]
+    assert sorted(plugins) == listed("acme", "twin")
     twin = plugins["twin"]
     assert twin["status"] == "conflict"
     assert set(twin["distribution"].split(", ")) == {TWIN_ONE.distribution, TWIN_TWO.distribution}
@@ -382,7 +391,7 @@ def test_text_format_shows_the_same_information(site: dict[str, Path]) -> None:
     assert lines[0].split() == ["NAME", "VERSION", "API", "DISTRIBUTION", "STATUS"]
     rows = {line.split()[0]: line.split() for line in lines[1 : 1 + len(plugins)]}
     assert sorted(rows) == sorted(plugins)
-    assert sorted(plugins) == ["acme", "duckdb", "future", "halfdone", "shaky", "snowflake", "twin"]
+    assert sorted(plugins) == listed("acme", "future", "halfdone", "shaky", "teradata", "twin")
     for name, entry in plugins.items():
         row = rows[name]
         assert row[1] == (entry["version"] or "-"), row
@@ -399,7 +408,7 @@ def test_text_format_shows_the_same_information(site: dict[str, Path]) -> None:
         "future",
         "halfdone",
         "shaky",
-        "snowflake",
+        "teradata",
         "twin",
     }
 
@@ -410,7 +419,7 @@ def test_text_format_of_a_healthy_installation(site: dict[str, Path]) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["NAME", "VERSION", "API", "DISTRIBUTION", "STATUS"]
-    assert [line.split()[0] for line in lines[1:]] == ["acme", "duckdb"]
+    assert [line.split()[0] for line in lines[1:]] == listed("acme")
     assert lines[1].split() == ["acme", "3.1.4+acme", "1.0", "acme-floe-compute", "3.1.4", "ok"]
 
 
@@ -447,13 +456,13 @@ def test_unknown_engine_names_the_installed_ones(
 ) -> None:
     monkeypatch.syspath_prepend(str(site["good"]))
     registry = PluginRegistry()
-    assert registry.names() == ["acme", "duckdb"]
+    assert registry.names() == listed("acme")
 
     with pytest.raises(PluginLoadError) as raised:
         registry.get("nope")
 
     message = str(raised.value)
     assert "'nope'" in message
-    assert "installed: acme, duckdb" in message
+    assert f"installed: {', '.join(listed('acme'))}" in message
     assert raised.value.record.status == "error"
     assert "acme_compute" not in sys.modules, "asking for another engine loaded acme"

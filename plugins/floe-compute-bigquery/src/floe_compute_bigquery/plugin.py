@@ -1,0 +1,69 @@
+"""The BigQuery compute plugin: dbt-bigquery against a Google Cloud project."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from floe_compute_bigquery import __version__
+from floe_compute_bigquery.config import BigQueryConfig
+from floe_compute_bigquery.health import check_bigquery
+from floe_compute_bigquery.profile import build_profile
+from floe_gate.compute import (
+    CatalogConfig,
+    ComputeConfig,
+    ComputePlugin,
+    ConnectionResult,
+    ResourceSpec,
+)
+from floe_gate.compute.health import bounded_check
+
+DBT_PACKAGES = ["dbt-bigquery>=1.11,<1.12", "dbt-core>=1.11,<1.12"]
+
+# The dbt job pod is a thin client: BigQuery does the work. Memory goes to dbt itself
+# (the parsed project, introspection results), CPU to its threads.
+CLIENT_PRESETS: dict[str, ResourceSpec] = {
+    "small": ResourceSpec(
+        cpu_request="100m", cpu_limit="500m",
+        memory_request="384Mi", memory_limit="768Mi",
+        ephemeral_storage_request="100Mi", ephemeral_storage_limit="500Mi",
+    ),
+    "medium": ResourceSpec(
+        cpu_request="250m", cpu_limit="1000m",
+        memory_request="512Mi", memory_limit="1Gi",
+        ephemeral_storage_request="200Mi", ephemeral_storage_limit="1Gi",
+    ),
+    "large": ResourceSpec(
+        cpu_request="500m", cpu_limit="2000m",
+        memory_request="1Gi", memory_limit="2Gi",
+        ephemeral_storage_request="500Mi", ephemeral_storage_limit="2Gi",
+    ),
+}  # fmt: skip
+
+
+class BigQueryComputePlugin(ComputePlugin[BigQueryConfig]):
+    """BigQuery through dbt-bigquery; health through google-cloud-bigquery."""
+
+    name = "bigquery"
+    version = __version__
+    floe_api_version = "1.0"
+    config_model: ClassVar[type[ComputeConfig]] = BigQueryConfig
+    resource_presets: ClassVar[Mapping[str, ResourceSpec]] = CLIENT_PRESETS
+    # job_execution_timeout_seconds is one value per profile output: the default
+    # timeout maps onto it, but a single model's own timeout cannot be expressed.
+    per_model_timeouts: ClassVar[bool] = False
+
+    def generate_dbt_profile(self, config: BigQueryConfig) -> dict[str, Any]:
+        return build_profile(config)
+
+    def get_required_dbt_packages(self) -> list[str]:
+        return list(DBT_PACKAGES)
+
+    def validate_connection(self, config: BigQueryConfig) -> ConnectionResult:
+        return bounded_check(lambda: check_bigquery(config))
+
+    def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
+        return self.preset(workload_size)
+
+    def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> None:
+        return None  # BigQuery reaches Iceberg through BigLake, configured in the project
