@@ -16,6 +16,7 @@ from floe_gate.compute.models import (
     ConnectionStatus,
     Credential,
     EnvRef,
+    Relation,
     ResourceSpec,
 )
 from floe_gate.compute.plugin import (
@@ -44,6 +45,7 @@ __all__ = [
     "EnvRef",
     "IncompletePluginError",
     "PluginMetadata",
+    "Relation",
     "ResourceSpec",
     "api_incompatibility",
 ]

@@ -22,6 +22,7 @@ from floe_gate.compute.models import (
     CatalogConfig,
     ComputeConfig,
     ConnectionResult,
+    Relation,
     ResourceSpec,
 )
 
@@ -151,6 +152,14 @@ class ComputePlugin(PluginMetadata, Generic[ConfigT]):
         """
         return []
 
+    def dbt_packages_for(self, config: ConfigT) -> list[str]:
+        """The dbt packages a job running ``config``'s profile needs.
+
+        ``get_required_dbt_packages`` by default; a plugin whose profile needs more
+        for some settings (DuckDB's extensions for an Iceberg catalog) adds them here.
+        """
+        return self.get_required_dbt_packages()
+
     def apply_model_timeouts(
         self, output: dict[str, Any], timeouts: Mapping[str, int]
     ) -> dict[str, Any]:
@@ -167,6 +176,23 @@ class ComputePlugin(PluginMetadata, Generic[ConfigT]):
             f"(per-transform timeout_seconds on: {', '.join(sorted(timeouts))})",
             plugin_name=self.name,
         )
+
+    def export_sql(self, config: ConfigT, relation: Relation, location: str) -> list[str] | None:
+        """Statements writing ``relation`` as Parquet files into the directory ``location``.
+
+        How data leaves this engine for a downstream model on another engine
+        (``compute.shared_storage``). ``floe-gate run`` executes them through dbt on
+        this engine's target, one statement at a time. None: this engine cannot.
+        """
+        return None
+
+    def import_sql(self, config: ConfigT, relation: Relation, location: str) -> list[str] | None:
+        """Statements making the Parquet files in ``location`` readable as ``relation``.
+
+        Run on this engine's target before a stage whose models read a model built
+        on another engine, so that their ``ref()`` resolves. None: this engine cannot.
+        """
+        return None
 
     def parse_config(self, settings: Mapping[str, Any]) -> ConfigT:
         """Validate a target's settings with this plugin's config model."""

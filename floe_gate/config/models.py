@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from floe_gate.compute.models import no_items
+
 API_VERSION = "floe/v1"
 ENGINE_NAME = r"^[a-z][a-z0-9_]*$"
 GIT_BRANCH = re.compile(r"^(?!/|.*/$|.*\.\.|.*//|.*@\{|.*\.lock$|-)[A-Za-z0-9._/-]+$")
@@ -54,6 +56,12 @@ class ManifestCompute(_Strict):
     environments: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Per-environment engine settings (never the choice of engine)",
+    )
+    shared_storage: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Where data crosses engines, as Parquet: a directory shared by every "
+        "engine (relative to where dbt runs) or a URL such as s3://bucket/handoff",
     )
 
 
@@ -117,7 +125,7 @@ class DataProduct(_Strict):
     dbt_project: str = Field(default=".", description="Directory of dbt_project.yml")
     schema_name: str | None = Field(default=None, alias="schema", description="dbt schema")
     compute: LevelCompute = Field(default_factory=LevelCompute)
-    transforms: list[Transform] = Field(default_factory=list)
+    transforms: list[Transform] = Field(default_factory=no_items)
 
 
 class Waiver(_Strict):
@@ -132,4 +140,4 @@ class Waivers(_Strict):
 
     api_version: Literal["floe/v1"] = Field(alias="apiVersion")
     kind: Literal["Waivers"]
-    waivers: list[Waiver] = Field(default_factory=list)
+    waivers: list[Waiver] = Field(default_factory=no_items)

@@ -11,7 +11,9 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from floe_compute_duckdb.catalog import DuckDBCatalog
 from floe_gate.compute import AttachConfig, ComputeConfig, EnvRef
+from floe_gate.compute.models import no_items
 from floe_gate.compute.secrets import is_credential_name, literal_credentials
 from floe_gate.compute.sizes import parse_duckdb_size
 
@@ -90,9 +92,18 @@ class DuckDBConfig(ComputeConfig):
     max_temp_directory_size: DuckDBSize | None = Field(
         default=None, description="Bound on spilled data, e.g. 20GB"
     )
-    extensions: list[str] = Field(default_factory=list, description="Extensions to load")
-    attach: list[AttachConfig] = Field(default_factory=list)
-    secrets: list[DuckDBSecret] = Field(default_factory=list)
+    extensions: list[str] = Field(default_factory=no_items, description="Extensions to load")
+    attach: list[AttachConfig] = Field(default_factory=no_items)
+    secrets: list[DuckDBSecret] = Field(default_factory=no_items)
+    catalog: DuckDBCatalog | None = Field(
+        default=None, description="Iceberg REST catalog attached to every connection"
+    )
+    extension_directory: str = Field(
+        default="duckdb_extensions",
+        min_length=1,
+        description="Where DuckDB finds extensions offline when a catalog is attached "
+        "(relative to the dbt project; fill it with python -m floe_compute_duckdb.extensions)",
+    )
     settings: dict[str, SettingValue | EnvRef] = Field(
         default_factory=dict, description="Other DuckDB settings (SET name = value)"
     )

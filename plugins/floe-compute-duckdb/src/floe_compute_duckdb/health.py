@@ -11,7 +11,11 @@ Order of checks, each with an actionable message and never an exception:
    without taking a lock; a busy file is reported without connecting;
 4. otherwise open it read-only, ``SELECT 1``, and ``LOAD`` each configured
    extension with automatic installation off: an extension that cannot load
-   offline degrades the target.
+   offline degrades the target;
+5. with a catalog configured, attach it in a separate in-memory database, exactly
+   as the dbt profile does (``catalog_health``): an extension that cannot load, a
+   catalog that cannot be reached or that refuses the credentials degrades the
+   target, naming which.
 """
 
 from __future__ import annotations
@@ -37,6 +41,24 @@ OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": F
 
 
 def check_duckdb(config: DuckDBConfig) -> ConnectionResult:
+    result = _check_database(config)
+    if config.catalog is None or result.status is ConnectionStatus.UNHEALTHY:
+        return result
+    from floe_compute_duckdb.catalog_health import catalog_problem
+
+    problem = catalog_problem(config.catalog, config.extension_directory)
+    if problem is None:
+        return result.model_copy(update={"message": result.message + "; catalog attached"})
+    return result.model_copy(
+        update={
+            "status": ConnectionStatus.DEGRADED,
+            "message": f"{result.message}; {problem}",
+            "warnings": (*result.warnings, problem),
+        }
+    )
+
+
+def _check_database(config: DuckDBConfig) -> ConnectionResult:
     started = time.perf_counter()
     try:
         import duckdb

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from floe_compute_duckdb import __version__
 from floe_compute_duckdb.catalog import attachment_sql
 from floe_compute_duckdb.config import DuckDBConfig
+from floe_compute_duckdb.handoff import export_statements, import_statements
 from floe_compute_duckdb.health import check_duckdb
 from floe_compute_duckdb.pod_fit import pod_fit_problems
 from floe_compute_duckdb.profile import build_profile, with_model_timeouts
@@ -16,11 +17,15 @@ from floe_gate.compute import (
     ComputeConfig,
     ComputePlugin,
     ConnectionResult,
+    Relation,
     ResourceSpec,
 )
 from floe_gate.compute.health import bounded_check
 
 DBT_PACKAGES = ["dbt-duckdb>=1.11.1,<1.12", "dbt-core>=1.11,<1.12", "duckdb==1.5.5"]
+ICEBERG_PACKAGES = [
+    f"duckdb-extension-{name}==1.5.5" for name in ("avro", "httpfs", "iceberg")
+]  # exactly the duckdb above
 
 
 class DuckDBComputePlugin(ComputePlugin[DuckDBConfig]):
@@ -44,6 +49,12 @@ class DuckDBComputePlugin(ComputePlugin[DuckDBConfig]):
         # The profile loads floe_compute_duckdb.statement_guard inside dbt.
         return [*DBT_PACKAGES, f"floe-compute-duckdb=={__version__}"]
 
+    def dbt_packages_for(self, config: DuckDBConfig) -> list[str]:
+        if config.catalog is None:
+            return self.get_required_dbt_packages()
+        # The extensions load from these wheels, never from the network.
+        return [*self.get_required_dbt_packages(), *ICEBERG_PACKAGES]
+
     def validate_connection(self, config: DuckDBConfig) -> ConnectionResult:
         return bounded_check(lambda: check_duckdb(config))
 
@@ -52,6 +63,12 @@ class DuckDBComputePlugin(ComputePlugin[DuckDBConfig]):
 
     def resource_fit(self, config: DuckDBConfig, resources: ResourceSpec) -> list[str]:
         return pod_fit_problems(config, resources)
+
+    def export_sql(self, config: DuckDBConfig, relation: Relation, location: str) -> list[str]:
+        return export_statements(relation, location)
+
+    def import_sql(self, config: DuckDBConfig, relation: Relation, location: str) -> list[str]:
+        return import_statements(relation, location)
 
     def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> list[str]:
         return attachment_sql(catalog_config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from floe_compute_duckdb.catalog import add_catalog
 from floe_compute_duckdb.config import DuckDBConfig, DuckDBSecret
 from floe_gate.compute import AttachConfig, EnvRef
 
@@ -26,6 +27,8 @@ def build_profile(config: DuckDBConfig) -> dict[str, Any]:
         profile["secrets"] = [_secret(secret) for secret in config.secrets]
     if config.attach:
         profile["attach"] = [_attachment(attachment) for attachment in config.attach]
+    if config.catalog is not None:
+        add_catalog(profile, config.catalog, config.extension_directory)
     profile["plugins"] = [_statement_guard(config)]
     return profile
 
