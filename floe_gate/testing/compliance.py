@@ -16,8 +16,11 @@ check against your plugin::
         def target_settings(self):
             return [{"host": "localhost", "password": {"env": "ACME_PASSWORD"}}]
 
-The checks need dbt-core and your adapter installed: the generated profile is
-validated by the adapter that ``get_required_dbt_packages`` names.
+The checks need your plugin installed with its ``dbt`` and ``driver`` extras: the
+generated profile is validated by the adapter that ``get_required_dbt_packages``
+names, and the health checks must reach (or fail to reach) a target through the
+native driver. A check that would prove nothing without them fails, naming the
+``pip install`` that fixes it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any
 import pytest
 import yaml
 from pydantic import ValidationError
+from pydantic_core import to_jsonable_python
 
 from floe_gate.compute import (
     CatalogConfig,
@@ -46,7 +50,8 @@ from floe_gate.compute import (
     api_incompatibility,
 )
 from floe_gate.compute.quantities import parse_quantity
-from floe_gate.testing.dbt_profiles import validate_with_adapter
+from floe_gate.testing.dbt_profiles import missing_dbt_package, validate_with_adapter
+from floe_gate.testing.installed import pip_install, plugin_distribution, unmet_extra
 
 HEALTH_DEADLINE_SECONDS = 5.0
 SENTINEL = "floe-compliance-secret-8d1f0c"
@@ -93,6 +98,13 @@ def _only_env_references(text: str) -> bool:
     return bool(ENV_TEMPLATE.search(text)) and not re.search(
         r"[A-Za-z0-9]", ENV_TEMPLATE.sub("", text)
     )
+
+
+def _secret_names(output: Mapping[str, Any]) -> set[str]:
+    secrets = output.get("secrets")
+    if not isinstance(secrets, list):
+        return set()
+    return {s["name"] for s in secrets if isinstance(s, Mapping) and isinstance(s.get("name"), str)}
 
 
 class ComputePluginCompliance:
@@ -188,6 +200,13 @@ class ComputePluginCompliance:
                 f"profile type {output['type']!r} needs adapter dbt-{output['type']}, "
                 f"but get_required_dbt_packages names {adapter}"
             )
+            missing = missing_dbt_package(output["type"])
+            if missing is not None:
+                fix = pip_install(
+                    type(plugin), "dbt", ["dbt-core", *plugin.get_required_dbt_packages()]
+                )
+                what = missing if missing == "dbt-core" else f"adapter {missing}"
+                pytest.fail(f"{what} is not installed: {fix}", pytrace=False)
             validate_with_adapter(output, secret_environment)
 
     def test_no_literal_secret_in_profile(
@@ -199,20 +218,31 @@ class ComputePluginCompliance:
         for config in configs:
             output = plugin.generate_dbt_profile(config)
             assert SENTINEL not in json.dumps(output), "a secret value reached the profile"
+            secret_names = _secret_names(output)
             for path, value in _walk(output):
-                if SECRET_KEY.search(path.rsplit(".", 1)[-1]) and isinstance(value, str):
+                key = path.rsplit(".", 1)[-1]
+                if key == "secret" and value in secret_names:
+                    continue  # names one of the profile's own secrets (dbt-duckdb's attach)
+                if SECRET_KEY.search(key) and isinstance(value, str):
                     assert _only_env_references(value), (
                         f"{path} holds a literal; credentials must be {{{{ env_var('NAME') }}}}"
                     )
 
     def test_profile_generation_executes_no_sql(
-        self, plugin: ComputePlugin[Any], configs: list[Any]
+        self, plugin: ComputePlugin[Any], target_settings: list[Settings], configs: list[Any]
     ) -> None:
         target = f"{type(plugin).__module__}:{type(plugin).__qualname__}"
-        for config in configs:
+        for settings, config in zip(target_settings, configs, strict=True):
+            # The probe parses the very settings `configs` came from, so it generates
+            # the profile of an equal config (aliases, defaults and validators included).
+            sent = to_jsonable_python(settings)
+            assert plugin.parse_config(sent) == config, (
+                f"target settings {settings!r} change when written as JSON; "
+                "use plain YAML data (strings, numbers, booleans, lists, mappings)"
+            )
             probe = subprocess.run(
                 [sys.executable, "-m", "floe_gate.testing.no_sql_probe", target],
-                input=config.model_dump_json(),
+                input=json.dumps(sent),
                 capture_output=True,
                 text=True,
                 timeout=60,
@@ -239,6 +269,7 @@ class ComputePluginCompliance:
     def test_validate_connection_answers_in_time_and_never_raises(
         self, plugin: ComputePlugin[Any], configs: list[Any], unreachable_settings: Settings
     ) -> None:
+        self._require_driver(plugin)
         for config in [*configs, plugin.parse_config(unreachable_settings)]:
             result, elapsed = self._timed_health(plugin, config)
             assert isinstance(result, ConnectionResult), f"returned {result!r}"
@@ -298,6 +329,19 @@ class ComputePluginCompliance:
         from packaging.requirements import Requirement
 
         return Requirement(plugin.get_required_dbt_packages()[0]).name
+
+    @staticmethod
+    def _require_driver(plugin: ComputePlugin[Any]) -> None:
+        """Fail when the ``driver`` extra is missing: health would only say "driver missing"."""
+        dist = plugin_distribution(type(plugin))
+        unmet = unmet_extra(dist, "driver") if dist is not None else []
+        if unmet:
+            pytest.fail(
+                f"the native driver is not installed ({', '.join(unmet)}), so "
+                "validate_connection cannot try any target and the health checks would "
+                f"prove nothing: {pip_install(type(plugin), 'driver', unmet)}",
+                pytrace=False,
+            )
 
     @staticmethod
     def _timed_health(plugin: ComputePlugin[Any], config: Any) -> tuple[Any, float]:

@@ -10,9 +10,20 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from floe_gate.testing.installed import importable
+
 
 class AdapterRejectedProfile(AssertionError):
     """The dbt adapter refused the profile output."""
+
+
+def missing_dbt_package(adapter_type: str) -> str | None:
+    """The dbt distribution that profiles of ``adapter_type`` need and is not installed."""
+    if not importable("dbt.config.profile"):
+        return "dbt-core"
+    if not importable(f"dbt.adapters.{adapter_type}"):
+        return f"dbt-{adapter_type}"
+    return None
 
 
 def validate_with_adapter(output: Mapping[str, Any], env: Mapping[str, str]) -> Any:
