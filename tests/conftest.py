@@ -160,7 +160,9 @@ class Platform:
         today: date = TODAY,
     ) -> Verdict:
         self.add()
-        return judge(WorkingTree(self.root), manifest, registry=registry, today=today)
+        return judge(
+            WorkingTree(self.root), manifest, registry=registry or registry_with(), today=today
+        )
 
     def problems(
         self,
@@ -274,7 +276,11 @@ FAKE_PLUGINS: dict[str, type[ComputePlugin[Any]]] = {
 
 
 def registry_with(*engines: str, broken: Iterable[str] = ()) -> PluginRegistry:
-    """The installed plugins plus fake ones for ``engines``, and ``broken`` ones that fail."""
+    """The DuckDB reference plugin, fake plugins for ``engines`` and ``broken`` ones that fail.
+
+    Rule tests judge against this, not against whatever engines happen to be installed:
+    "spark has no plugin" must stay true while the real Spark plugin sits in .venv.
+    """
     registrations = [
         Registration(name, f"{plugin.__module__}:{plugin.__qualname__}", "fake-" + name, "0.0.1")
         for name, plugin in FAKE_PLUGINS.items()
@@ -284,10 +290,4 @@ def registry_with(*engines: str, broken: Iterable[str] = ()) -> PluginRegistry:
         Registration(name, "floe_gate_no_such_module:Plugin", "broken-" + name, "0.0.1")
         for name in broken
     ]
-    installed = PluginRegistry()
-    real = [
-        registration
-        for name in installed.names()
-        for registration in installed.record(name).registrations
-    ]
-    return PluginRegistry(real + registrations)
+    return PluginRegistry([*PluginRegistry().record("duckdb").registrations, *registrations])

@@ -11,7 +11,7 @@ from conftest import FLOE_GATE, Platform
 REPOSITORY = Path(__file__).resolve().parent.parent
 CLEAN = "0 error(s), 0 warning(s), 0 note(s)"
 FG201 = (
-    "products/revenue/floe.yaml:9:14: error FG201 compute 'spark' is not approved for domain "
+    "products/revenue/floe.yaml:9:14: error FG201 compute 'trino' is not approved for domain "
     "finance (approved: duckdb; chain: manifest.yaml → policies/finance/policy.yaml)"
 )
 SALES_POLICY = "apiVersion: floe/v1\nkind: Policy\n"
@@ -38,13 +38,14 @@ def test_a_valid_platform_exits_0(platform: Platform) -> None:
 
 
 def test_errors_exit_1_one_located_line_each(platform: Platform) -> None:
-    spark_transform(platform)
+    trino_transform(platform)
     result = platform.cli("check")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         FG201,
-        "products/revenue/floe.yaml:9:14: error FG202 engine 'spark' has no installed compute "
-        "plugin (installed: duckdb); install its plugin, e.g. in the hook's "
+        "products/revenue/floe.yaml:9:14: error FG202 engine 'trino' has no installed compute "
+        "plugin (installed: bigquery, databricks, duckdb, snowflake, spark); install its "
+        "plugin, e.g. in the hook's "
         "additional_dependencies",
         "2 error(s), 0 warning(s), 0 note(s)",
     ]
@@ -144,11 +145,11 @@ def test_the_bundled_example_passes() -> None:
 # --- formats and --strict ---------------------------------------------------------------------
 
 
-def spark_transform(platform: Platform) -> None:
-    """FG201 and FG202 (no spark plugin) at products/revenue/floe.yaml:9:14."""
+def trino_transform(platform: Platform) -> None:
+    """FG201 and FG202 (no trino plugin) at products/revenue/floe.yaml:9:14."""
     platform.write(
         "products/revenue/floe.yaml",
-        platform.read("products/revenue/floe.yaml").replace("compute: duckdb", "compute: spark"),
+        platform.read("products/revenue/floe.yaml").replace("compute: duckdb", "compute: trino"),
     )
 
 
@@ -166,7 +167,7 @@ def waive(platform: Platform, subject: str = "revenue:fct_revenue") -> None:
 
 
 def test_json_report_shape(platform: Platform) -> None:
-    spark_transform(platform)
+    trino_transform(platform)
     platform.write("policies/waivers.yaml", "apiVersion: floe/v1\nkind: Waivers\nwaivers:\n"
                    "  - {rule: FG301, subject: x, reason: y, expires: 2999-01-01}\n")  # fmt: skip
     result = platform.cli("check", "--format", "json")
@@ -194,7 +195,7 @@ def test_json_report_shape(platform: Platform) -> None:
 
 
 def test_strict_turns_warnings_into_failure_but_not_notes(platform: Platform) -> None:
-    spark_transform(platform)
+    trino_transform(platform)
     waive(platform)
     relaxed = platform.cli("check", "--format", "json")
     assert relaxed.returncode == 0
@@ -204,7 +205,7 @@ def test_strict_turns_warnings_into_failure_but_not_notes(platform: Platform) ->
     waive(platform, subject="nothing")  # no warning left: only the errors and two notes
     assert platform.cli("check").returncode == 1
     platform.write("products/revenue/floe.yaml", platform.read("products/revenue/floe.yaml")
-                   .replace("compute: spark", "compute: duckdb"))  # fmt: skip
+                   .replace("compute: trino", "compute: duckdb"))  # fmt: skip
     notes = platform.cli("check", "--strict", "--format", "json")
     assert notes.json()["summary"] == {"errors": 0, "warnings": 0, "notes": 2}
     assert notes.returncode == 0
@@ -214,10 +215,10 @@ def test_strict_turns_warnings_into_failure_but_not_notes(platform: Platform) ->
 
 
 def two_domains(platform: Platform) -> None:
-    """finance narrowed away from spark (FG201 in revenue); an unrelated FG301 in orders."""
+    """finance narrowed away from trino (FG201 in revenue); an unrelated FG301 in orders."""
     platform.write(
         "manifest.yaml",
-        platform.read("manifest.yaml").replace("approved: [duckdb]", "approved: [duckdb, spark]"),
+        platform.read("manifest.yaml").replace("approved: [duckdb]", "approved: [duckdb, trino]"),
     )
     platform.write("policies/sales/policy.yaml", SALES_POLICY)
     platform.write("products/orders/floe.yaml", ORDERS)
@@ -225,7 +226,7 @@ def two_domains(platform: Platform) -> None:
     platform.write("products/orders/models/stg_orders.sql", "select 1\n")
     platform.write(
         "products/revenue/floe.yaml",
-        platform.read("products/revenue/floe.yaml").replace("compute: duckdb", "compute: spark"),
+        platform.read("products/revenue/floe.yaml").replace("compute: duckdb", "compute: trino"),
     )
 
 
@@ -241,7 +242,7 @@ def test_editing_a_domain_policy_reports_what_it_breaks_at_the_transform(
     two_domains(platform)
     result = platform.cli("check", "policies/finance/policy.yaml")
     lines = result.stdout.splitlines()
-    # FG201 is in floe.yaml, but its chain passes through the policy; spark also has no
+    # FG201 is in floe.yaml, but its chain passes through the policy; trino also has no
     # plugin (FG202 at the manifest and at the transform), which the policy did not cause.
     assert lines[0] == FG201
     assert lines[1:] == [

@@ -58,11 +58,11 @@ def collected() -> Iterator[Collected]:
     telemetry.shutdown()
 
 
-def spark_transform(platform: Platform) -> None:
-    """FG201 and FG202 (no spark plugin) at products/revenue/floe.yaml."""
+def trino_transform(platform: Platform) -> None:
+    """FG201 and FG202 (no trino plugin) at products/revenue/floe.yaml."""
     platform.write(
         "products/revenue/floe.yaml",
-        platform.read("products/revenue/floe.yaml").replace("compute: duckdb", "compute: spark"),
+        platform.read("products/revenue/floe.yaml").replace("compute: duckdb", "compute: trino"),
     )
     platform.add()
 
@@ -70,7 +70,7 @@ def spark_transform(platform: Platform) -> None:
 def test_check_span_and_problem_counter(
     platform: Platform, collected: Collected, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spark_transform(platform)
+    trino_transform(platform)
     assert run_check(platform.root, "manifest.yaml", (), "json", False) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["correlation_id"] == "run-obs"
@@ -132,7 +132,7 @@ def test_every_log_line_and_report_carries_the_correlation_id(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FLOE_CORRELATION_ID", "test-123")
-    spark_transform(platform)
+    trino_transform(platform)
     args = ("--log-format", "json", "--log-level", "info", "check")
     run = platform.cli(*args, "--format", "json")
     assert run.returncode == 1, run.stderr

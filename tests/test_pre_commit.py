@@ -267,8 +267,8 @@ def test_a_clean_commit_passes(consumer: Consumer) -> None:
         pytest.param(
             "products/revenue/floe.yaml",
             "compute: duckdb",
-            "compute: spark",
-            "products/revenue/floe.yaml:9:14: error FG201 compute 'spark' is not approved",
+            "compute: trino",
+            "products/revenue/floe.yaml:9:14: error FG201 compute 'trino' is not approved",
             id="engine-not-approved",
         ),
         pytest.param(
@@ -296,7 +296,7 @@ def test_a_bad_commit_is_refused_at_file_line_col(
 def test_a_commit_of_only_a_readme_skips_the_hooks(consumer: Consumer) -> None:
     # Even with a broken product already committed (bypassing the hooks), a commit that
     # touches no configuration neither runs nor fails them.
-    consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: spark")
+    consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: trino")
     bypassed = consumer.git("commit", "--no-verify", "-am", "broken, bypassing the hooks")
     assert bypassed.returncode == 0, bypassed.output
     before = consumer.head()
@@ -308,7 +308,7 @@ def test_a_commit_of_only_a_readme_skips_the_hooks(consumer: Consumer) -> None:
 
 
 def test_pre_commit_run_files_reports_only_what_concerns_them(consumer: Consumer) -> None:
-    consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: spark")
+    consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: trino")
     bad = consumer.pre_commit("run", "floe-gate-check", "--files", "products/revenue/floe.yaml")
     assert bad.returncode == 1, bad.output
     assert "products/revenue/floe.yaml:9:14: error FG201" in bad.output
@@ -356,15 +356,15 @@ requires = ["hatchling>=1.26"]
 build-backend = "hatchling.build"
 
 [project]
-name = "acme-floe-compute-spark"
+name = "acme-floe-compute-trino"
 version = "1.0.0"
 dependencies = ["floe-gate>=0.1"]
 
 [project.entry-points."floe.computes"]
-spark = "acme_floe_spark:SparkPlugin"
+trino = "acme_floe_trino:TrinoPlugin"
 
 [tool.hatch.build.targets.wheel]
-packages = ["acme_floe_spark"]
+packages = ["acme_floe_trino"]
 """
 
 PLUGIN_MODULE = '''\
@@ -382,23 +382,23 @@ from floe_gate.compute import (
 )
 
 
-class SparkConfig(ComputeConfig):
+class TrinoConfig(ComputeConfig):
     master: str = "local[*]"
 
 
-class SparkPlugin(ComputePlugin[SparkConfig]):
-    name = "spark"
+class TrinoPlugin(ComputePlugin[TrinoConfig]):
+    name = "trino"
     version = "1.0.0"
     floe_api_version = "1.0"
-    config_model: ClassVar[type[ComputeConfig]] = SparkConfig
+    config_model: ClassVar[type[ComputeConfig]] = TrinoConfig
 
-    def generate_dbt_profile(self, config: SparkConfig) -> dict[str, Any]:
-        return {"type": "spark", "method": "session", "host": config.master}
+    def generate_dbt_profile(self, config: TrinoConfig) -> dict[str, Any]:
+        return {"type": "trino", "method": "session", "host": config.master}
 
     def get_required_dbt_packages(self) -> list[str]:
-        return ["dbt-spark"]
+        return ["dbt-trino"]
 
-    def validate_connection(self, config: SparkConfig) -> ConnectionResult:
+    def validate_connection(self, config: TrinoConfig) -> ConnectionResult:
         return ConnectionResult(status=ConnectionStatus.HEALTHY, latency_ms=0.0)
 
     def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
@@ -410,30 +410,30 @@ class SparkPlugin(ComputePlugin[SparkConfig]):
 
 
 @pytest.fixture(scope="module")
-def spark_plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The source directory of a third-party plugin registering engine ``spark``."""
-    plugin = tmp_path_factory.mktemp("plugin") / "acme-floe-compute-spark"
-    (plugin / "acme_floe_spark").mkdir(parents=True)
+def trino_plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The source directory of a third-party plugin registering engine ``trino``."""
+    plugin = tmp_path_factory.mktemp("plugin") / "acme-floe-compute-trino"
+    (plugin / "acme_floe_trino").mkdir(parents=True)
     (plugin / "pyproject.toml").write_text(PLUGIN_PYPROJECT, encoding="utf-8")
-    (plugin / "acme_floe_spark" / "__init__.py").write_text(PLUGIN_MODULE, encoding="utf-8")
+    (plugin / "acme_floe_trino" / "__init__.py").write_text(PLUGIN_MODULE, encoding="utf-8")
     return plugin
 
 
-def approve_spark(consumer: Consumer) -> None:
-    consumer.edit("manifest.yaml", "approved: [duckdb]", "approved: [duckdb, spark]")
-    consumer.edit("policies/finance/policy.yaml", "approved: [duckdb]", "approved: [duckdb, spark]")
+def approve_trino(consumer: Consumer) -> None:
+    consumer.edit("manifest.yaml", "approved: [duckdb]", "approved: [duckdb, trino]")
+    consumer.edit("policies/finance/policy.yaml", "approved: [duckdb]", "approved: [duckdb, trino]")
 
 
 def test_a_third_party_plugin_arrives_through_additional_dependencies(
-    hook_repo: HookRepo, spark_plugin: Path, tmp_path: Path
+    hook_repo: HookRepo, trino_plugin: Path, tmp_path: Path
 ) -> None:
     consumer = Consumer(tmp_path / "platform", hook_repo)
-    approve_spark(consumer)
-    consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: spark")
+    approve_trino(consumer)
+    consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: trino")
     files = ["manifest.yaml", "products/revenue/floe.yaml"]
     without = consumer.pre_commit("run", "floe-gate-check", "--files", *files)
     assert without.returncode == 1, without.output
-    assert "FG202 engine 'spark' has no installed compute plugin" in without.output
+    assert "FG202 engine 'trino' has no installed compute plugin" in without.output
 
     consumer.platform.write(
         ".pre-commit-config.yaml",
@@ -443,7 +443,7 @@ def test_a_third_party_plugin_arrives_through_additional_dependencies(
             rev: {hook_repo.rev}
             hooks:
               - id: floe-gate-check
-                additional_dependencies: [{spark_plugin}]
+                additional_dependencies: [{trino_plugin}]
         """,
     )
     consumer.git("add", ".pre-commit-config.yaml")
@@ -455,14 +455,14 @@ def test_a_third_party_plugin_arrives_through_additional_dependencies(
 # --- parity on pre-push -------------------------------------------------------------------------
 
 
-def pushing(hook_repo: HookRepo, spark_plugin: Path, tmp_path: Path) -> Consumer:
+def pushing(hook_repo: HookRepo, trino_plugin: Path, tmp_path: Path) -> Consumer:
     """A clone of a bare remote with branches dev, staging and main (all fetched), the
     parity hook installed for pre-push; fct_revenue is on duckdb everywhere."""
     remote = tmp_path / "remote.git"
     made = _run(["git", "init", "--quiet", "--bare", str(remote)], tmp_path, hook_repo.env())
     assert made.returncode == 0, made.output
     consumer = Consumer(tmp_path / "platform", hook_repo)
-    approve_spark(consumer)
+    approve_trino(consumer)
     consumer.platform.write(
         ".pre-commit-config.yaml",
         f"""\
@@ -471,7 +471,7 @@ def pushing(hook_repo: HookRepo, spark_plugin: Path, tmp_path: Path) -> Consumer
             rev: {hook_repo.rev}
             hooks:
               - id: floe-gate-parity
-                additional_dependencies: [{spark_plugin}]
+                additional_dependencies: [{trino_plugin}]
         """,
     )
     installed = consumer.pre_commit("install", "--hook-type", "pre-push")
@@ -496,12 +496,12 @@ def remote_tip(consumer: Consumer, branch: str) -> str:
 
 
 def test_pre_push_parity_lets_a_change_enter_at_dev_and_be_promoted(
-    hook_repo: HookRepo, spark_plugin: Path, tmp_path: Path
+    hook_repo: HookRepo, trino_plugin: Path, tmp_path: Path
 ) -> None:
-    consumer = pushing(hook_repo, spark_plugin, tmp_path)
+    consumer = pushing(hook_repo, trino_plugin, tmp_path)
     assert consumer.git("switch", "--quiet", "dev").returncode == 0
-    consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: spark")
-    assert consumer.commit("fct_revenue on spark").returncode == 0
+    consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: trino")
+    assert consumer.commit("fct_revenue on trino").returncode == 0
     entered = consumer.git("push", "origin", "dev")
     assert entered.returncode == 0, entered.output
     assert re.search(r"floe-gate parity\.+Passed", entered.output), entered.output
@@ -515,13 +515,13 @@ def test_pre_push_parity_lets_a_change_enter_at_dev_and_be_promoted(
 
 
 def test_pre_push_parity_refuses_drift_into_an_environment_branch(
-    hook_repo: HookRepo, spark_plugin: Path, tmp_path: Path
+    hook_repo: HookRepo, trino_plugin: Path, tmp_path: Path
 ) -> None:
-    consumer = pushing(hook_repo, spark_plugin, tmp_path)
-    # A hotfix straight on staging: fct_revenue moves to spark there, dev stays on duckdb.
+    consumer = pushing(hook_repo, trino_plugin, tmp_path)
+    # A hotfix straight on staging: fct_revenue moves to trino there, dev stays on duckdb.
     assert consumer.git("switch", "--quiet", "staging").returncode == 0
     before = remote_tip(consumer, "staging")
-    consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: spark")
+    consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: trino")
     assert consumer.commit("hotfix on staging").returncode == 0
     pushed = consumer.git("push", "origin", "staging")
     assert pushed.returncode != 0, pushed.output

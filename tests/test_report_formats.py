@@ -29,7 +29,7 @@ FG201 = Problem(
     14,
     "FG201",
     Severity.ERROR,
-    "compute 'spark' is not approved for domain finance (approved: duckdb)",
+    "compute 'trino' is not approved for domain finance (approved: duckdb)",
 )
 HOSTILE = Problem(
     "products/a,b:c%d/floe.yaml",
@@ -75,7 +75,7 @@ def results(document: dict[str, Any]) -> list[dict[str, Any]]:
 def test_github_lines_are_exact_with_rule_titles() -> None:
     assert github.render([FG201, NOTE], TITLES).splitlines() == [
         "::error file=products/revenue/floe.yaml,line=9,col=14,title=FG201 Engine not approved"
-        "::compute 'spark' is not approved for domain finance (approved: duckdb)",
+        "::compute 'trino' is not approved for domain finance (approved: duckdb)",
         "::notice file=policies/waivers.yaml,line=4,col=3,title=FG501::waiver expires soon",
     ]
 
@@ -124,7 +124,7 @@ def test_markdown_counts_then_one_row_a_problem() -> None:
         "",
         "| Location | Severity | Rule | Message |",
         "| --- | --- | --- | --- |",
-        "| products/revenue/floe.yaml:9 | error | FG201 | compute 'spark' is not approved for "
+        "| products/revenue/floe.yaml:9 | error | FG201 | compute 'trino' is not approved for "
         "domain finance (approved: duckdb) |",
     ]
     assert "Correlation id: `run-1`" in lines
@@ -261,8 +261,8 @@ def test_sarif_describes_a_rule_without_documentation_by_its_title() -> None:
 
 
 def break_platform(platform: Platform) -> None:
-    """FG201 and FG202 (no spark plugin) at products/revenue/floe.yaml:9:14."""
-    floe = platform.read("products/revenue/floe.yaml").replace("compute: duckdb", "compute: spark")
+    """FG201 and FG202 (no trino plugin) at products/revenue/floe.yaml:9:14."""
+    floe = platform.read("products/revenue/floe.yaml").replace("compute: duckdb", "compute: trino")
     platform.write("products/revenue/floe.yaml", floe)
 
 
@@ -296,7 +296,7 @@ def test_check_format_github_end_to_end(
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("::error file=products/revenue/floe.yaml,line=9,col=14,title=FG201 ")
-    assert "::compute 'spark' is not approved for domain finance" in lines[0]
+    assert "::compute 'trino' is not approved for domain finance" in lines[0]
     assert lines[1].startswith("::error file=products/revenue/floe.yaml,line=9,col=14,title=FG202")
     assert "2 error(s), 0 warning(s), 0 note(s)" in result.stderr
     written = summary.read_text(encoding="utf-8")

@@ -65,7 +65,7 @@ def test_an_unknown_key_is_found_at_the_key_with_a_suggestion() -> None:
     problem = only(problems_of("plugin: duckdb\nthreads: 4\n  # typo below\nmemory_limt: 4GB\n"))
     assert where(problem) == (4, 1)
     assert problem.message.startswith("unknown key 'memory_limt'; did you mean 'memory_limit'?")
-    assert "(known keys: attach, credentials, extensions," in problem.message
+    assert "(known keys: attach, catalog, credentials, extension_directory," in problem.message
 
 
 def test_an_unknown_key_below_a_base_path() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Platform, where
+from conftest import Platform, registry_with, where
 
 from floe_gate.rules import all_rules
 
@@ -29,7 +29,7 @@ domain: finance
 transforms:
   - name: stg_order
   - name: fct_revenue
-    compute: spark
+    compute: trino
   - name: fct_revenue
   - name: monthly
     workload: tiny
@@ -37,6 +37,9 @@ transforms:
     resources: {cpu_limit: lots}
   - name: weekly
     workload: small
+  - name: daily
+    compute: spark
+    timeout_seconds: 60
 """
 EXPECTED = {
     ("FG001", "policies/sales/policy.yaml:4:1"),
@@ -45,16 +48,18 @@ EXPECTED = {
     ("FG102", "policies/ops/policy.yaml:5:12"),
     ("FG103", "products/orders/floe.yaml:4:9"),
     ("FG104", "products/churn_copy/floe.yaml:3:7"),
-    ("FG201", "products/revenue/floe.yaml:8:14"),
+    ("FG201", "products/revenue/floe.yaml:17:14"),
     ("FG202", "products/revenue/floe.yaml:8:14"),
     ("FG203", "manifest.yaml:12:30"),
     ("FG203", "manifest.yaml:7:13"),  # prod cannot run: every approved engine fails
     ("FG204", "manifest.yaml:13:5"),
+    ("FG205", "products/revenue/floe.yaml:18:22"),
     ("FG300", "products/churn/floe.yaml:1:1"),
     ("FG301", "products/revenue/floe.yaml:6:11"),
     ("FG302", "products/revenue/floe.yaml:9:11"),
     ("FG303", "products/revenue/floe.yaml:11:15"),
     ("FG304", "products/revenue/floe.yaml:13:28"),
+    ("FG305", "products/revenue/dbt_project.yml:6:16"),
     ("FG401", "manifest.yaml:10:69"),
     ("FG402", "products/revenue/floe.yaml:15:15"),
     ("FG501", "policies/waivers.yaml:7:14"),
@@ -65,7 +70,7 @@ def broken(platform: Platform) -> None:
     platform.write("manifest.yaml", MANIFEST)
     platform.write(
         "policies/finance/policy.yaml",
-        "apiVersion: floe/v1\nkind: Policy\ncompute:\n  approved: [duckdb, bigquery]\n",
+        "apiVersion: floe/v1\nkind: Policy\ncompute:\n  approved: [duckdb, trino]\n",
     )
     platform.write(
         "policies/sales/policy.yaml", "apiVersion: floe/v1\nkind: Policy\ncompute: {}\nkind: x\n"
@@ -75,7 +80,7 @@ def broken(platform: Platform) -> None:
     )
     platform.write(
         "policies/ops/policy.yaml",
-        "apiVersion: floe/v1\nkind: Policy\ncompute:\n  approved: [duckdb]\n  default: spark\n",
+        "apiVersion: floe/v1\nkind: Policy\ncompute:\n  approved: [duckdb]\n  default: trino\n",
     )
     platform.write(
         "policies/waivers.yaml",
@@ -83,7 +88,11 @@ def broken(platform: Platform) -> None:
         "    reason: old\n    expires: 2020-01-01\n",
     )
     platform.write("products/revenue/floe.yaml", REVENUE)
-    for model in ("monthly", "yearly", "weekly"):
+    platform.write(
+        "products/revenue/dbt_project.yml",
+        platform.read("products/revenue/dbt_project.yml") + "query-comment: null\n",
+    )
+    for model in ("monthly", "yearly", "weekly", "daily"):
         platform.write(f"products/revenue/models/{model}.sql", "select 1\n")
     platform.write(
         "products/orders/floe.yaml",
@@ -102,12 +111,13 @@ def broken(platform: Platform) -> None:
 
 def test_one_run_reports_every_problem(platform: Platform) -> None:
     broken(platform)
-    found = {(p.rule, where(p)) for p in platform.problems()}
+    found = {(p.rule, where(p)) for p in platform.problems(registry=registry_with("spark"))}
     assert found == EXPECTED
     assert {rule for rule, _ in found} == {rule.id for rule in all_rules()}
 
 
 def test_the_cli_reports_them_all_in_one_run(platform: Platform) -> None:
+    # The installed plugins, not fakes: the real Spark plugin cannot limit single models.
     broken(platform)
     result = platform.cli("check", "--format", "json")
     assert result.returncode == 1
