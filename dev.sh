@@ -52,18 +52,24 @@ demo() {
   cat "$artifacts/dev/orders/profiles.yml"
   echo "== floe-gate run --env dev: every product's dbt models on their engines (DuckDB, no service)"
   (cd "$work" && "$bin/floe-gate" run --repo ../.. --manifest examples/manifest.yaml --env dev)
-  echo "== result: orders.customer_revenue"
+  echo "== results in $work/warehouse/platform.duckdb"
   "$VENV/bin/python" - "$work/warehouse/platform.duckdb" <<'PY'
 import sys
 
 import duckdb
 
+QUERIES = {
+    "orders.customer_revenue (DuckDB)": "select * from orders.customer_revenue order by 1",
+    "markets.daily_notional (DuckDB, from notionals computed on Spark)":
+        "select * from markets.daily_notional order by symbol, traded_on",
+}
 with duckdb.connect(sys.argv[1], read_only=True) as db:
-    query = "select * from orders.customer_revenue order by customer_id"
-    cursor = db.execute(query)
-    print(" | ".join(column[0] for column in cursor.description))
-    for row in cursor.fetchall():
-        print(" | ".join(str(value) for value in row))
+    for title, query in QUERIES.items():
+        cursor = db.execute(query)
+        print(f"-- {title}")
+        print(" | ".join(column[0] for column in cursor.description))
+        for row in cursor.fetchall():
+            print(" | ".join(str(value) for value in row))
 PY
 }
 

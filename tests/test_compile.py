@@ -15,12 +15,14 @@ import yaml
 
 from floe_compute_duckdb import __version__ as duckdb_plugin_version
 from floe_compute_duckdb.plugin import DBT_PACKAGES
+from floe_compute_spark.plugin import DBT_PACKAGES as SPARK_PACKAGES
+from floe_compute_spark.plugin import SESSION_PACKAGE
 from floe_gate.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_MANIFEST = "examples/manifest.yaml"
 EXAMPLE_ENVIRONMENTS = ("dev", "staging", "prod")
-EXAMPLE_PRODUCTS = ("orders", "revenue", "risk_scores")
+EXAMPLE_PRODUCTS = ("markets", "orders", "revenue", "risk_scores")
 MEDIUM = {
     "requests": {"cpu": "500m", "memory": "1Gi", "ephemeral-storage": "500Mi"},
     "limits": {"cpu": "2000m", "memory": "4Gi", "ephemeral-storage": "2Gi"},
@@ -269,8 +271,14 @@ def test_example_resources_match_compiled_json(example: Path) -> None:
 def test_example_requirements(example: Path) -> None:
     lines = (example / "requirements-dbt.txt").read_text(encoding="utf-8").splitlines()
     requirements = [line for line in lines if not line.startswith("#")]
-    # The DuckDB plugin itself: its statement guard runs inside dbt.
-    expected = {*DBT_PACKAGES, f"floe-compute-duckdb=={duckdb_plugin_version}"}
+    # The DuckDB plugin itself: its statement guard runs inside dbt. Spark's adapter, and
+    # pyspark: the example's Spark runs in the dbt process (method: session).
+    expected = {
+        *DBT_PACKAGES,
+        f"floe-compute-duckdb=={duckdb_plugin_version}",
+        *SPARK_PACKAGES,
+        SESSION_PACKAGE,
+    }
     assert requirements == sorted(expected)
 
 
@@ -640,3 +648,24 @@ def test_waived_invalid_settings_still_produce_no_artifacts(
     assert "duckdb settings in environment prod are invalid (memory_limit:" in stderr
     assert "compile refused: no artifacts written" in stderr
     assert not out.exists()
+
+
+def test_an_iceberg_catalog_adds_the_extension_wheels_to_the_requirements(
+    platform: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    manifest = platform / "manifest.yaml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "memory_limit: 1GB, threads: 2}",
+            "memory_limit: 1GB, threads: 2, catalog: "
+            "{catalog_uri: 'http://polaris:8181/api/catalog', catalog_name: lake}}",
+        )
+    )
+    out = tmp_path / "out"
+    code, stdout, stderr = floe_gate(capsys, "compile", "--repo", str(platform), "--out", str(out))
+    assert code == 0, stdout + stderr
+    requirements = (out / "requirements-dbt.txt").read_text().splitlines()
+    assert {f"duckdb-extension-{name}==1.5.5" for name in ("avro", "httpfs", "iceberg")} <= set(
+        requirements
+    )
+    assert "duckdb==1.5.5" in requirements

@@ -42,7 +42,8 @@ def test_example_is_healthy_when_its_database_can_be_created(tmp_path: Path) -> 
     (tmp_path / "warehouse").mkdir()
     run = floe_gate(*EXAMPLE, "--format", "json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    [target] = targets(run)
+    target, spark = targets(run)
+    assert (spark["target"], spark["status"]) == ("spark", "healthy")  # a session: no server
     assert set(target) >= {"target", "env", "status", "latency_ms", "message", "warnings"}
     assert target["target"] == "duckdb"
     assert target["env"] == "dev"  # the first environment in promotion order
@@ -55,7 +56,7 @@ def test_example_is_healthy_when_its_database_can_be_created(tmp_path: Path) -> 
 
 
 def test_missing_database_directory_is_unhealthy_after_one_retry(tmp_path: Path) -> None:
-    run = floe_gate(*EXAMPLE, "--format", "json", cwd=tmp_path)
+    run = floe_gate(*EXAMPLE, "--format", "json", "--target", "duckdb", cwd=tmp_path)
     assert run.returncode == 1, run.stderr
     [target] = targets(run)
     assert target["status"] == "unhealthy"
@@ -80,7 +81,7 @@ def test_text_table_and_environment_settings(tmp_path: Path) -> None:
     ("args", "needle"),
     [
         (("--env", "qa"), "unknown environment 'qa'"),
-        (("--target", "spark"), "'spark' not approved"),
+        (("--target", "trino"), "'trino' not approved"),
     ],
 )
 def test_bad_usage_exits_2(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:

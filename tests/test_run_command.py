@@ -85,6 +85,7 @@ def test_unselected_nodes_are_looked_through() -> None:
 
 
 def test_the_bundled_example_runs_with_no_service(tmp_path: Path) -> None:
+    # Its markets product runs on Spark too: in the dbt process (tests/test_multi_engine_run.py).
     import subprocess
 
     from conftest import FLOE_GATE
@@ -98,7 +99,12 @@ def test_the_bundled_example_runs_with_no_service(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
     assert report["status"] == "success"
-    assert {p["name"] for p in report["products"]} == {"orders", "revenue", "risk_scores"}
+    assert {p["name"] for p in report["products"]} == {
+        "markets",
+        "orders",
+        "revenue",
+        "risk_scores",
+    }
     assert report["summary"]["success"] >= 9
     assert "error" not in report["summary"]
     assert (tmp_path / "work" / "dev" / "orders" / "profiles" / "profiles.yml").is_file()

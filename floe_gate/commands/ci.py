@@ -25,7 +25,7 @@ from pathlib import Path
 
 import click
 
-from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments, used_engines
+from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments
 from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
 from floe_gate.emit.tree import NotOurs, stale_environments, write
 from floe_gate.gate import Verdict, judge
@@ -175,7 +175,7 @@ def _compile(run: Run, verdict: Verdict | None) -> None:
     known = list(verdict.repository.manifest.model.environments)
     try:
         plans = plan_environments(verdict.context, known)
-        expected = render_artifacts(plans, dbt_packages(verdict.context, used_engines(plans)))
+        expected = render_artifacts(plans, dbt_packages(verdict.context, plans))
     except CompileError as error:
         run.compile_errors += error.messages
         run.steps.append(f"compile: refused ({len(error.messages)} error(s)); no artifacts written")

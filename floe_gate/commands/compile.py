@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from floe_gate.commands.gated import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_PROBLEMS, judged
-from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments, used_engines
+from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments
 from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
 from floe_gate.emit.tree import Difference, NotOurs, compare, stale_environments, write
 from floe_gate.gate import Verdict
@@ -66,7 +66,7 @@ def _emit(verdict: Verdict, selected: list[str], out: Path, *, check: bool) -> i
     context = verdict.context
     try:
         plans = plan_environments(context, selected)
-        expected = render_artifacts(plans, dbt_packages(context, used_engines(plans)))
+        expected = render_artifacts(plans, dbt_packages(context, plans))
     except CompileError as error:
         for message in error.messages:
             click.echo(f"error: {message}", err=True)

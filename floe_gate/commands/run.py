@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -26,10 +27,12 @@ from floe_gate.commands.gated import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_PROBLEMS, 
 from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan_environments
 from floe_gate.emit.render import profiles_yml, vars_argument
 from floe_gate.observability import correlation_id
+from floe_gate.registry import PluginRegistry
 from floe_gate.report.run_summary import Progress, summary
-from floe_gate.run.dbt import DbtFailed, DbtProject, ParsedProject, parse, select
+from floe_gate.run.dbt import DbtFailed, DbtProject, ParsedProject, parse, run_query, select
 from floe_gate.run.execute import StageRunner
 from floe_gate.run.graph import DbtGraph
+from floe_gate.run.handoff import Crossing, Handoffs, crossings, missing_storage_message
 from floe_gate.run.results import ProductRun, RunReport
 from floe_gate.run.stages import plan_stages
 from floe_gate.telemetry import SpanLike, command_span, record_transform
@@ -74,10 +77,15 @@ def _run(options: RunOptions, span: SpanLike) -> int:
     products = _chosen(plan, options.products)
     if products is None:
         return EXIT_CANNOT_JUDGE
+    storage = verdict.repository.manifest.model.compute.shared_storage
     report = RunReport(options.environment, correlation_id())
-    with _correlation_for_dbt(report.correlation_id):
+    engine_log = options.work_dir / plan.name / "engine-output.log"
+    with _correlation_for_dbt(report.correlation_id), _engine_output_to(engine_log) as terminal:
         for product in products:
-            report.products.append(_run_product(options, plan, product))
+            runner = _ProductRunner(
+                options, plan, product, verdict.context.registry, storage, terminal
+            )
+            report.products.append(runner.run())
     _render(report, options.output_format)
     return EXIT_PROBLEMS if report.failed else EXIT_OK
 
@@ -96,6 +104,33 @@ def _chosen(plan: EnvironmentPlan, names: tuple[str, ...]) -> list[ProductPlan] 
 
 
 @contextmanager
+def _engine_output_to(path: Path) -> Iterator[TextIO]:
+    """Send file descriptors 1 and 2 to ``path``; yield a stream to the original stderr.
+
+    Engines running inside this process (Spark's JVM with ``method: session``) write
+    their logs and progress bars straight to the process's descriptors, past
+    Python: they belong in the work directory, not between floe-gate's lines.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = {descriptor: os.dup(descriptor) for descriptor in (1, 2)}
+    terminal = os.fdopen(os.dup(saved[2]), "w", buffering=1, encoding="utf-8", errors="replace")
+    try:
+        with path.open("ab") as log:
+            for descriptor in saved:
+                os.dup2(log.fileno(), descriptor)
+            yield terminal
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for descriptor, original in saved.items():
+            os.dup2(original, descriptor)
+            os.close(original)
+        terminal.close()
+
+
+@contextmanager
 def _correlation_for_dbt(value: str) -> Iterator[None]:
     """dbt runs in this process: the statement guard reads the id from the environment."""
     previous = os.environ.get("FLOE_CORRELATION_ID")
@@ -109,36 +144,78 @@ def _correlation_for_dbt(value: str) -> Iterator[None]:
             os.environ["FLOE_CORRELATION_ID"] = previous
 
 
-def _run_product(options: RunOptions, plan: EnvironmentPlan, product: ProductPlan) -> ProductRun:
-    run = ProductRun(product.name, product.dbt_project)
-    project = _prepare(options, plan, product)
-    parsed: dict[str, ParsedProject] = {}
+@dataclass
+class _ProductRunner:
+    """Runs one data product: its profile, its dbt graph, its stages and hand-offs."""
 
-    def parsed_for(engine: str) -> ParsedProject:
-        if engine not in parsed:
-            parsed[engine] = parse(project, engine)
-        return parsed[engine]
+    options: RunOptions
+    plan: EnvironmentPlan
+    product: ProductPlan
+    registry: PluginRegistry
+    shared_storage: str | None
+    terminal: TextIO
+    """Where progress goes: the original stderr, while engines' own output is logged."""
 
-    try:
-        graph = parsed_for(product.target).graph
-        selected = _selected(project, parsed_for(product.target), product.target, options.select)
-    except DbtFailed as error:
-        run.error = str(error)
+    def __post_init__(self) -> None:
+        self.project = _prepare(self.options, self.plan, self.product)
+        self.parsed: dict[str, ParsedProject] = {}
+
+    def parsed_for(self, engine: str) -> ParsedProject:
+        if engine not in self.parsed:
+            self.parsed[engine] = parse(self.project, engine)
+        return self.parsed[engine]
+
+    def run(self) -> ProductRun:
+        run = ProductRun(self.product.name, self.product.dbt_project)
+        target = self.product.target
+        try:
+            graph = self.parsed_for(target).graph
+            selected = _selected(self.project, self.parsed_for(target), target, self.options.select)
+            engines = _engines(graph, self.product)
+            built = selected & graph.built()
+            found = list(crossings(graph, engines, built))
+            handoffs = self._handoffs(found, graph) if found else None
+        except (DbtFailed, CannotRun) as error:
+            run.error = str(error)
+            return run
+        progress = Progress(
+            self.terminal,
+            tty=self.terminal.isatty(),
+            label=lambda uid: f"{self.product.name}.{_label(graph, engines, uid)}",
+        )
+        runner = StageRunner(
+            run, self.project, self.parsed_for, engines, progress, graph, handoffs, found
+        )
+        runner.run_stages(plan_stages(graph, engines, built))
+        for result in run.results:
+            if result.resource_type == "model":
+                record_transform(
+                    result.engine, result.name, result.status, result.duration_seconds * 1000
+                )
         return run
-    engines = _engines(graph, product)
-    progress = Progress(
-        sys.stderr,
-        tty=sys.stderr.isatty(),
-        label=lambda uid: f"{product.name}.{_label(graph, engines, uid)}",
-    )
-    runner = StageRunner(run, project, parsed_for, engines, progress, graph)
-    runner.run_stages(plan_stages(graph, engines, selected & graph.built()))
-    for result in run.results:
-        if result.resource_type == "model":
-            record_transform(
-                result.engine, result.name, result.status, result.duration_seconds * 1000
-            )
-    return run
+
+    def _handoffs(self, found: list[Crossing], graph: DbtGraph) -> Handoffs:
+        if self.shared_storage is None:
+            raise CannotRun(missing_storage_message(found, graph))
+        handoffs = Handoffs(
+            shared_storage=self.shared_storage,
+            environment=self.plan.name,
+            product=self.product.name,
+            plugins={engine: self.registry.get(engine) for engine in self.product.configs},
+            configs=self.product.configs,
+            graph_for=lambda engine: self.parsed_for(engine).graph,
+            run_sql=lambda engine, sql: run_query(
+                self.project, self.parsed_for(engine), engine, sql
+            ),
+        )
+        reason = handoffs.cannot(found)
+        if reason is not None:
+            raise CannotRun(reason)
+        return handoffs
+
+
+class CannotRun(Exception):
+    """A product cannot run at all; the message says why."""
 
 
 def _prepare(options: RunOptions, plan: EnvironmentPlan, product: ProductPlan) -> DbtProject:

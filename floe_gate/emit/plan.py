@@ -17,7 +17,7 @@ import posixpath
 import re
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -65,6 +65,8 @@ class ProductPlan:
     """Engine name → dbt output, sorted by engine."""
     transforms: tuple[TransformPlan, ...]
     """Sorted by name."""
+    configs: dict[str, ComputeConfig] = field(default_factory=dict, compare=False)
+    """Engine → its validated settings for this product and environment."""
 
     @property
     def engines(self) -> set[str]:
@@ -88,33 +90,57 @@ def plan_environments(context: Context, environments: Iterable[str]) -> list[Env
         planner = _Planner(context, environment)
         plans.append(planner.plan())
         errors.extend(message for message in planner.errors if message not in errors)
+    errors.extend(message for message in _crossing_errors(context, plans) if message not in errors)
     if errors:
         raise CompileError(errors)
     return plans
 
 
-def used_engines(plans: Iterable[EnvironmentPlan]) -> list[str]:
-    """Engines something runs on: each product's default and its transforms' engines."""
-    return sorted(
-        {engine for plan in plans for product in plan.products for engine in product.engines}
-    )
+def _crossing_errors(context: Context, plans: list[EnvironmentPlan]) -> Iterator[str]:
+    from floe_gate.emit.crossings import crossing_errors
+
+    repository = context.repository
+    if repository.source is None:
+        return
+    nodes = {node.product.model.name: node for node in repository.products}
+    storage = repository.manifest.model.compute.shared_storage
+    for plan in plans:
+        yield from crossing_errors(
+            repository.source, nodes, list(plan.products), storage, context.registry
+        )
 
 
-def dbt_packages(context: Context, engines: Iterable[str]) -> dict[str, list[str]]:
-    """Engine → the dbt packages its plugin says a job image needs."""
+def dbt_packages(context: Context, plans: Iterable[EnvironmentPlan]) -> dict[str, list[str]]:
+    """Engine → the dbt packages a job image needs for every configuration it runs with.
+
+    Engines something runs on: each product's default and its transforms' engines.
+    """
     packages: dict[str, list[str]] = {}
-    errors = []
-    for engine in engines:
-        try:
-            packages[engine] = list(context.registry.get(engine).get_required_dbt_packages())
-        except Exception as error:  # plugin code: a failure is reported, not a traceback
-            errors.append(
-                f"engine {engine}: its plugin failed to name its dbt packages: "
-                f"{type(error).__name__}: {error}"
-            )
+    errors: list[str] = []
+    for plan in plans:
+        for product in plan.products:
+            for engine in sorted(product.engines):
+                needed = _packages_of(context, engine, product.configs.get(engine), errors)
+                packages[engine] = list(dict.fromkeys([*packages.get(engine, []), *needed]))
     if errors:
-        raise CompileError(errors)
-    return packages
+        raise CompileError(list(dict.fromkeys(errors)))
+    return dict(sorted(packages.items()))
+
+
+def _packages_of(
+    context: Context, engine: str, config: ComputeConfig | None, errors: list[str]
+) -> list[str]:
+    try:
+        plugin = context.registry.get(engine)
+        if config is None:
+            return list(plugin.get_required_dbt_packages())
+        return list(plugin.dbt_packages_for(config))
+    except Exception as error:  # plugin code: a failure is reported, not a traceback
+        errors.append(
+            f"engine {engine}: its plugin failed to name its dbt packages: "
+            f"{type(error).__name__}: {error}"
+        )
+        return []
 
 
 def _naming_errors(context: Context) -> Iterator[str]:
@@ -192,6 +218,7 @@ class _Planner:
             target=product.level.default,
             outputs=limited,
             transforms=tuple(sorted(transforms, key=lambda t: t.name)),
+            configs={engine: config for engine, (config, _) in outputs.items()},
         )
 
     def _with_model_timeouts(

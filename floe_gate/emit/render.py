@@ -40,7 +40,7 @@ def render_artifacts(
 ) -> dict[str, bytes]:
     """Every artifact file: POSIX path relative to ``--out`` → content.
 
-    ``packages`` maps each engine in use (``used_engines``) to its dbt packages.
+    ``packages`` maps each engine in use to its dbt packages (``plan.dbt_packages``).
     """
     files: dict[str, str] = {}
     for plan in plans:

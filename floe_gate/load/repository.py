@@ -60,6 +60,8 @@ class Repository:
     """Domain → its policy file, which exists but is invalid (its problems are reported)."""
     broken_dbt_projects: set[str] = field(default_factory=set)
     """``dbt_project.yml`` files that exist but are not valid YAML."""
+    source: FileSource | None = None
+    """Where the files came from, for what reads more than YAML (compile's ref scan)."""
 
 
 class ParseCache:
@@ -101,7 +103,9 @@ def load_repository(
     policy_root = posixpath.normpath(
         posixpath.join(posixpath.dirname(manifest_file), manifest.model.policies)
     )
-    repository = Repository(manifest=manifest, policy_root=policy_root, problems=problems)
+    repository = Repository(
+        manifest=manifest, policy_root=policy_root, problems=problems, source=source
+    )
     _load_policies(reader, files, repository)
     _load_products(reader, files, repository)
     return repository

@@ -51,6 +51,7 @@ class DbtProject:
             "--target", target,
             "--vars", self.vars,
             "--log-level", "none",
+            "--log-level-file", "debug",
             "--no-use-colors",
             *extra,
         ]  # fmt: skip
@@ -83,6 +84,9 @@ def _nodes(manifest: Any) -> Iterable[Node]:
             resource_type=str(node.resource_type),
             parents=tuple(getattr(depends_on, "nodes", None) or ()),
             fqn=tuple(node.fqn),
+            database=getattr(node, "database", None) or None,
+            schema=getattr(node, "schema", None) or None,
+            alias=getattr(node, "alias", None) or None,
         )
 
 
@@ -121,6 +125,18 @@ def build(
     if result.result is None or not hasattr(result.result, "results"):
         raise DbtFailed(_failure(result, "dbt build did not run"))
     return [_outcome(run_result) for run_result in result.result.results]
+
+
+def run_query(project: DbtProject, parsed: ParsedProject, target: str, sql: str) -> None:
+    """One statement on ``target``, through dbt (``run-operation run_query``)."""
+    from dbt.cli.main import dbtRunner
+
+    arguments = project.arguments(
+        "run-operation", target, "run_query", "--args", json.dumps({"sql": sql})
+    )
+    result = dbtRunner(manifest=parsed.manifest).invoke(arguments)
+    if not result.success:
+        raise DbtFailed(_failure(result, f"dbt could not run on {target}: {sql}"))
 
 
 def _forward(on_event: NodeEvent) -> Callable[[Any], None]:

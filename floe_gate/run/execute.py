@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from floe_gate.run.dbt import DbtFailed, DbtOutcome, DbtProject, NodeEvent, ParsedProject, build
 from floe_gate.run.graph import DbtGraph
+from floe_gate.run.handoff import Crossing, HandoffFailed, Handoffs
 from floe_gate.run.results import NodeResult, ProductRun, StageResult
 from floe_gate.run.stages import Stage
 
@@ -23,12 +24,14 @@ class StageRunner:
     engines: Mapping[str, str]
     on_event: NodeEvent
     graph: DbtGraph
+    handoffs: Handoffs | None = None
+    crossings: list[Crossing] = field(default_factory=list)
 
     def run_stages(self, stages: list[Stage]) -> None:
         for stage in stages:
             blocked = self._blocked(stage, self.graph)
-            runnable = [uid for uid in stage.nodes if uid not in blocked]
             started = time.perf_counter()
+            runnable = self._handed_off(stage, [uid for uid in stage.nodes if uid not in blocked])
             if runnable:
                 self._build(stage, runnable)
             self.run.stages.append(
@@ -45,6 +48,20 @@ class StageRunner:
                 blocked[uid] = f"skipped: upstream {', '.join(upstream)} did not succeed"
                 self._note(stage, uid, "skipped", 0.0, blocked[uid], graph)
         return blocked
+
+    def _handed_off(self, stage: Stage, nodes: list[str]) -> list[str]:
+        """``nodes`` whose upstream data from other engines is now readable here."""
+        ready = []
+        for uid in nodes:
+            try:
+                for crossing in (c for c in self.crossings if c.child == uid):
+                    if self.handoffs is not None:
+                        self.handoffs.prepare(crossing)
+            except HandoffFailed as error:
+                self._note(stage, uid, "error", 0.0, str(error), self.graph)
+                continue
+            ready.append(uid)
+        return ready
 
     def _did_not_succeed(self, graph: DbtGraph) -> set[str]:
         """Nodes that failed or were skipped, and those a failed test tested."""

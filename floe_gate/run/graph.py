@@ -18,6 +18,10 @@ class Node:
     parents: tuple[str, ...]
     fqn: tuple[str, ...] = ()
     """dbt's fully qualified name (project, folders, name): how a stage selects it."""
+    database: str | None = None
+    schema: str | None = None
+    alias: str | None = None
+    """Where the node's relation is, on the target the project was parsed for."""
 
     @property
     def selector(self) -> str:

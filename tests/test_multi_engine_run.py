@@ -1,0 +1,195 @@
+"""The bundled multi-engine product: DuckDB → Spark → DuckDB through `floe-gate run`.
+
+`examples/products/markets` builds stg_trades on DuckDB, trade_notional on Spark
+(a real Spark session inside dbt, Java 17) and daily_notional on DuckDB again;
+data crosses engines as Parquet in the manifest's `compute.shared_storage`.
+Afterwards each engine is asked what it holds (US4): the DuckDB file has the
+DuckDB models as tables and Spark's model only as a view over Parquet; Spark's
+metastore has trade_notional as its own table and stg_trades as an external
+table over the files DuckDB wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import FLOE_GATE
+
+from floe_gate.emit.crossings import referenced_models
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = ("--repo", str(REPO), "--manifest", "examples/manifest.yaml")
+
+SPARK_QUERY = """
+import json
+from pyspark.sql import SparkSession
+
+spark = (
+    SparkSession.builder.master("local[1]")
+    .config("spark.sql.warehouse.dir", "warehouse/spark")
+    .config("spark.ui.enabled", "false")
+    .enableHiveSupport()
+    .getOrCreate()
+)
+def table_type(name):
+    rows = spark.sql(f"describe table extended markets.{name}").collect()
+    return next(r.data_type for r in rows if r.col_name == "Type")
+notional = spark.sql(
+    "select count(*), min(computed_on), cast(sum(notional) as double) from markets.trade_notional"
+).collect()[0]
+print(json.dumps({
+    "trade_notional": table_type("trade_notional"),
+    "stg_trades": table_type("stg_trades"),
+    "rows": notional[0], "computed_on": notional[1], "sum": notional[2],
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The markets product run once in a scratch directory (the JVM start dominates)."""
+    work = tmp_path_factory.mktemp("markets")
+    (work / "warehouse").mkdir()
+    done = subprocess.run(
+        [str(FLOE_GATE), "run", *EXAMPLE, "--env", "dev", "--product", "markets",
+         "--format", "json"],
+        cwd=work, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return work, json.loads(done.stdout)
+
+
+def test_three_stages_on_their_engines(ran: tuple[Path, dict[str, Any]]) -> None:
+    _, report = ran
+    [product] = report["products"]
+    stages = [(s["index"], s["engine"], sorted(n.split(".")[-1] for n in s["nodes"]))
+              for s in product["stages"]]  # fmt: skip
+    assert stages == [
+        (0, "duckdb", ["raw_trades", "stg_trades"]),
+        (1, "spark", ["trade_notional"]),
+        (2, "duckdb", ["daily_notional"]),
+    ]
+    statuses = {r["name"]: (r["engine"], r["status"]) for r in product["results"]}
+    assert statuses["trade_notional"] == ("spark", "success")
+    assert statuses["daily_notional"] == ("duckdb", "success")
+    assert report["summary"] == {"pass": 6, "success": 4}
+
+
+def test_duckdb_holds_its_models_and_reads_spark_through_parquet(
+    ran: tuple[Path, dict[str, Any]],
+) -> None:
+    work, _ = ran
+    with duckdb.connect(str(work / "warehouse" / "platform.duckdb"), read_only=True) as db:
+        kinds = dict(db.execute(
+            "select table_name, table_type from information_schema.tables "
+            "where table_schema = 'markets'"
+        ).fetchall())  # fmt: skip
+        daily = db.execute(
+            "select symbol, traded_on::varchar, net_notional, notional_computed_on "
+            "from markets.daily_notional where symbol = 'ACME' order by traded_on"
+        ).fetchall()
+    assert kinds == {
+        "raw_trades": "BASE TABLE",
+        "stg_trades": "BASE TABLE",
+        "trade_notional": "VIEW",  # over the Parquet files Spark wrote
+        "daily_notional": "BASE TABLE",
+    }
+    # 100 × 12.50 − 40 × 12.90 on the 2nd; 60 × 12.40 on the 3rd; computed by Spark.
+    assert [(s, d, float(n), c) for s, d, n, c in daily] == [
+        ("ACME", "2026-11-02", 734.0, "spark"),
+        ("ACME", "2026-11-03", 744.0, "spark"),
+    ]
+    shared = work / "warehouse" / "shared" / "dev" / "markets"
+    assert sorted(p.name for p in shared.iterdir()) == ["stg_trades", "trade_notional"]
+
+
+def test_spark_holds_its_model_and_reads_duckdb_through_parquet(
+    ran: tuple[Path, dict[str, Any]],
+) -> None:
+    work, _ = ran
+    done = subprocess.run(
+        [sys.executable, "-c", SPARK_QUERY], cwd=work, capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "trade_notional": "MANAGED",
+        "stg_trades": "EXTERNAL",  # over the Parquet files DuckDB wrote
+        "rows": 8,
+        "computed_on": "spark",
+        "sum": pytest.approx(1250 - 516 + 2500 + 744 - 1256 + 1050 - 275 + 1992.8),
+    }
+
+
+def example_without_shared_storage(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "examples", repo / "examples")
+    shutil.copytree(REPO / "policies", repo / "policies")
+    manifest = repo / "examples" / "manifest.yaml"
+    manifest.write_text(
+        "\n".join(
+            line for line in manifest.read_text().splitlines() if "shared_storage" not in line
+        )
+        + "\n"
+    )
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    return repo
+
+
+def test_a_crossing_without_shared_storage_is_refused_before_anything_runs(
+    tmp_path: Path,
+) -> None:
+    repo = example_without_shared_storage(tmp_path)
+    (tmp_path / "warehouse").mkdir()
+    done = subprocess.run(
+        [str(FLOE_GATE), "run", "--repo", str(repo), "--manifest", "examples/manifest.yaml",
+         "--env", "dev", "--product", "markets"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert (
+        "markets: data must cross engines but the manifest sets no compute.shared_storage: "
+        "daily_notional (duckdb) reads trade_notional (spark); trade_notional (spark) reads "
+        "stg_trades (duckdb)."
+    ) in done.stdout
+    assert "nothing ran" in done.stdout
+    assert not (tmp_path / "warehouse" / "platform.duckdb").exists()
+
+
+def test_compile_refuses_it_too_from_the_models_refs(tmp_path: Path) -> None:
+    repo = example_without_shared_storage(tmp_path)
+    done = subprocess.run(
+        [str(FLOE_GATE), "compile", "--repo", str(repo), "--manifest", "examples/manifest.yaml",
+         "--out", str(tmp_path / "out")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "error: data product markets: data must cross engines but the manifest sets no "
+        "compute.shared_storage: daily_notional (duckdb) reads trade_notional (spark); "
+        "trade_notional (spark) reads stg_trades (duckdb). Set compute.shared_storage to a "
+        "directory (or URL) every engine can read and write",
+        "compile refused: no artifacts written",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sql", "refs"),
+    [
+        ("select * from {{ ref('a') }} join {{ ref(\"b\") }}", {"a", "b"}),
+        ("select * from {{ ref('pkg', 'c') }}", {"c"}),
+        ("select * from {{ ref('d', v=2) }}", {"d"}),
+        ("select * from {{ source('raw', 'e') }} -- no ref", set()),
+    ],
+)
+def test_refs_found_without_dbt(sql: str, refs: set[str]) -> None:
+    assert referenced_models(sql) == refs
