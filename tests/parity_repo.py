@@ -39,7 +39,8 @@ FILES = {
     "products/revenue/floe.yaml": PRODUCT,
     "products/revenue/dbt_project.yml": "name: revenue\nprofile: revenue\nconfig-version: 2\n",
     "products/revenue/models/stg_orders.sql": "select 1 as order_id\n",
-    "products/revenue/models/fct_revenue.sql": "select * from {{ ref('stg_orders') }}\n",
+    # No ref() to stg_orders: moving fct_revenue to spark must not make data cross engines.
+    "products/revenue/models/fct_revenue.sql": "select 2 as revenue\n",
 }
 
 GIT_IDENTITY = ("-c", "user.name=floe", "-c", "user.email=floe@example.invalid")

@@ -150,11 +150,29 @@ def test_a_crossing_without_shared_storage_is_refused_before_anything_runs(
 ) -> None:
     repo = example_without_shared_storage(tmp_path)
     (tmp_path / "warehouse").mkdir()
-    done = subprocess.run(
-        [str(FLOE_GATE), "run", "--repo", str(repo), "--manifest", "examples/manifest.yaml",
-         "--env", "dev", "--product", "markets"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    done = run_markets(repo, tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "error: data product markets: data must cross engines but the manifest sets no "
+        "compute.shared_storage: daily_notional (duckdb) reads trade_notional (spark); "
+        "trade_notional (spark) reads stg_trades (duckdb). Set compute.shared_storage to a "
+        "directory (or URL) every engine can read and write"
+    )
+    assert not (tmp_path / "warehouse" / "platform.duckdb").exists()
+
+
+def test_a_crossing_only_dbt_sees_is_refused_from_its_graph(tmp_path: Path) -> None:
+    """A ref() the static scan cannot read (built by Jinja): run finds it in dbt's graph."""
+    repo = example_without_shared_storage(tmp_path)
+    model = repo / "examples" / "products" / "markets" / "models" / "trade_notional.sql"
+    model.write_text(model.read_text().replace("ref('stg_trades')", "ref('stg' ~ '_trades')"))
+    daily = repo / "examples" / "products" / "markets" / "models" / "daily_notional.sql"
+    daily.write_text(
+        daily.read_text().replace("ref('trade_notional')", "ref('trade_' ~ 'notional')")
+    )
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    (tmp_path / "warehouse").mkdir()
+    done = run_markets(repo, tmp_path)
     assert done.returncode == 1
     assert (
         "markets: data must cross engines but the manifest sets no compute.shared_storage: "
@@ -162,7 +180,14 @@ def test_a_crossing_without_shared_storage_is_refused_before_anything_runs(
         "stg_trades (duckdb)."
     ) in done.stdout
     assert "nothing ran" in done.stdout
-    assert not (tmp_path / "warehouse" / "platform.duckdb").exists()
+
+
+def run_markets(repo: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(FLOE_GATE), "run", "--repo", str(repo), "--manifest", "examples/manifest.yaml",
+         "--env", "dev", "--product", "markets"],
+        cwd=cwd, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
 
 
 def test_compile_refuses_it_too_from_the_models_refs(tmp_path: Path) -> None:
@@ -189,7 +214,21 @@ def test_compile_refuses_it_too_from_the_models_refs(tmp_path: Path) -> None:
         ("select * from {{ ref('pkg', 'c') }}", {"c"}),
         ("select * from {{ ref('d', v=2) }}", {"d"}),
         ("select * from {{ source('raw', 'e') }} -- no ref", set()),
+        ("select * from {{ ref('stg' ~ '_f') }}", set()),  # built by Jinja: dbt's graph
+        ("select * from {{ ref('pkg', 'g', version=3) }}", {"g"}),
     ],
 )
 def test_refs_found_without_dbt(sql: str, refs: set[str]) -> None:
     assert referenced_models(sql) == refs
+
+
+def test_tests_are_reported_on_the_engine_they_ran_on(ran: tuple[Path, dict[str, Any]]) -> None:
+    _, report = ran
+    [product] = report["products"]
+    tests = {
+        r["name"]: (r["engine"], r["stage"])
+        for r in product["results"]
+        if r["resource_type"] == "test"
+    }
+    assert tests["accepted_values_trade_notional_computed_on__spark"] == ("spark", 1)
+    assert tests["not_null_daily_notional_net_notional"] == ("duckdb", 2)

@@ -240,14 +240,21 @@ def _selected(
 
 
 def _engines(graph: DbtGraph, product: ProductPlan) -> dict[str, str]:
-    """Node → engine: a model's transform engine; seeds and snapshots on the default."""
+    """Node → engine: a model's transform engine; seeds and snapshots on the default;
+    a test on the engine of what it tests (its stage runs it there)."""
     by_model = {transform.name: transform.engine for transform in product.transforms}
-    return {
+    engines = {
         uid: by_model.get(node.name, product.target)
         if node.resource_type == "model"
         else product.target
         for uid, node in graph.nodes.items()
+        if node.resource_type != "test"
     }
+    for uid, node in graph.nodes.items():
+        if node.resource_type == "test":
+            tested = [engines[parent] for parent in node.parents if parent in engines]
+            engines[uid] = tested[0] if tested else product.target
+    return engines
 
 
 def _label(graph: DbtGraph, engines: dict[str, str], unique_id: str) -> str:

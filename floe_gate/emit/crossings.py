@@ -21,7 +21,9 @@ from floe_gate.load.repository import ProductNode
 from floe_gate.load.sources import FileSource
 from floe_gate.registry import PluginRegistry
 
-REF = re.compile(r"""\bref\(\s*(['"])([^'"]+)\1\s*(?:,\s*(['"])([^'"]+)\3)?""")
+# ref('model'), ref("model"), ref('package', 'model'), ref('model', v=2); not a name
+# that Jinja builds (ref('stg' ~ '_orders')): dbt's graph catches those at run time.
+REF = re.compile(r"""\bref\(\s*(['"])([^'"]+)\1\s*(?:,\s*(['"])([^'"]+)\3\s*)?(?:\)|,\s*\w+\s*=)""")
 
 
 @dataclass(frozen=True)
@@ -45,16 +47,37 @@ def static_crossings(
 ) -> Iterator[StaticCrossing]:
     """Each model of ``product`` reading a model or seed that runs on another engine."""
     engines = {transform.name: transform.engine for transform in product.transforms}
-    for name, path in sorted(_model_files(source, node).items()):
+    models = _model_files(source, node)
+    known = set(models) | _seeds(source, node)
+    for name, path in sorted(models.items()):
         try:
             text = source.read(path).decode("utf-8", errors="replace")
         except OSError:
             continue
         engine = engines.get(name, product.target)
-        for parent in sorted(referenced_models(text)):
+        for parent in sorted(referenced_models(text) & known):
             parent_engine = engines.get(parent, product.target)
             if parent_engine != engine:
                 yield StaticCrossing(name, engine, parent, parent_engine)
+
+
+def _seeds(source: FileSource, node: ProductNode) -> set[str]:
+    dbt = node.dbt
+    if dbt is None or dbt.document is None or not isinstance(dbt.document.data, dict):
+        return set()
+    paths = dbt.document.data.get("seed-paths", ["seeds"])
+    if not isinstance(paths, list):
+        return set()
+    roots = tuple(
+        posixpath.normpath(posixpath.join(dbt.directory, p)) + "/"
+        for p in paths
+        if isinstance(p, str)
+    )
+    return {
+        posixpath.splitext(posixpath.basename(path))[0]
+        for path in source.files()
+        if path.startswith(roots) and path.endswith(".csv")
+    }
 
 
 def _model_files(source: FileSource, node: ProductNode) -> dict[str, str]:

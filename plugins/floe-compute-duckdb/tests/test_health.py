@@ -38,13 +38,15 @@ def database(tmp_path: Path) -> Path:
     return path
 
 
-def test_in_memory_is_healthy_and_fast() -> None:
+def test_in_memory_is_healthy_within_20_ms() -> None:
     check()  # the first call pays for importing the driver
-    result = check()
-    assert result.status is ConnectionStatus.HEALTHY
-    assert result.message == "in-memory database answered"
-    print(f"in-memory DuckDB health: {result.latency_ms:.1f} ms")
-    assert result.latency_ms < 1000  # typically a few ms; generous for loaded machines
+    results = [check() for _ in range(10)]
+    assert {result.status for result in results} == {ConnectionStatus.HEALTHY}
+    assert results[0].message == "in-memory database answered"
+    # The best of ten: a loaded CI machine slows some checks, never all of them.
+    fastest = min(result.latency_ms for result in results)
+    print(f"in-memory DuckDB health: {fastest:.1f} ms (best of 10)")
+    assert fastest <= 20
 
 
 def test_existing_file_is_opened_read_only_and_unchanged(database: Path) -> None:
