@@ -4,7 +4,8 @@
 
 Both check the bundled example's dev target (a DuckDB file) from a scratch
 directory: floe-gate through the DuckDB plugin's native check, dbt through the
-profile `floe-gate compile` generates for the orders product. Median wall time.
+profile `floe-gate compile` generates for the orders product. Median wall time, the
+two commands interleaved.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def median_seconds(command: list[str], cwd: Path, runs: int) -> float:
-    samples = []
+def medians(commands: dict[str, list[str]], cwd: Path, runs: int) -> dict[str, float]:
+    """Median wall seconds of each command, runs interleaved so load moves all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+            samples[name].append(time.perf_counter() - started)
+    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 def main() -> int:
@@ -42,14 +45,16 @@ def main() -> int:
         subprocess.run([floe_gate, "compile", *example, "--env", "dev", "--out", "artifacts"],
                        cwd=work, check=True, capture_output=True)  # fmt: skip
         commands = {
-            "floe-gate health --env dev": [floe_gate, "health", *example, "--env", "dev"],
+            "floe-gate health --env dev --target duckdb": [
+                floe_gate, "health", *example, "--env", "dev", "--target", "duckdb",
+            ],
             "dbt debug (same target)": [
                 str(BIN / "dbt"), "debug", "--project-dir",
                 str(REPO / "examples" / "products" / "orders"),
                 "--profiles-dir", "artifacts/dev/orders", "--target", "duckdb",
             ],
         }  # fmt: skip
-        results = {name: median_seconds(cmd, work, runs) for name, cmd in commands.items()}
+        results = medians(commands, work, runs)
     print(f"| command | median ({runs} runs) |")
     print("| --- | ---: |")
     for name, seconds in results.items():
