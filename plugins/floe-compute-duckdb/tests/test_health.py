@@ -156,3 +156,28 @@ def test_health_never_raises_when_the_check_fails(monkeypatch: pytest.MonkeyPatc
     assert result.status is ConnectionStatus.UNHEALTHY
     assert "ZeroDivisionError" in result.message
     assert time.perf_counter() - started < 30
+
+
+def test_an_attachment_that_cannot_be_reached_degrades(database: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "reference" / "rates.duckdb"
+    result = check(
+        path=str(database),
+        attach=[{"path": str(missing), "alias": "rates", "type": "duckdb", "read_only": True}],
+    )
+    assert result.status is ConnectionStatus.DEGRADED
+    assert result.message.endswith("; attachment(s) cannot be reached: rates")
+    [warning] = result.warnings
+    assert warning.startswith(f"attach rates ({missing}) cannot be attached read-only: ")
+    assert not missing.exists()  # nothing was created
+
+
+def test_an_attachment_that_can_be_reached_is_healthy(database: Path, tmp_path: Path) -> None:
+    reference = tmp_path / "rates.duckdb"
+    with duckdb.connect(str(reference)) as connection:
+        connection.execute("create table fx as select 1 as rate")
+    before = reference.read_bytes()
+    result = check(
+        path=str(database), attach=[{"path": str(reference), "alias": "rates", "type": "duckdb"}]
+    )
+    assert result.status is ConnectionStatus.HEALTHY, result.message
+    assert reference.read_bytes() == before

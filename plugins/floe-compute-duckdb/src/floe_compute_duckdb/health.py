@@ -11,7 +11,9 @@ Order of checks, each with an actionable message and never an exception:
    without taking a lock; a busy file is reported without connecting;
 4. otherwise open it read-only, ``SELECT 1``, and ``LOAD`` each configured
    extension with automatic installation off: an extension that cannot load
-   offline degrades the target;
+   offline degrades the target; so does an ``attach`` entry of a local database file
+   (DuckDB, SQLite) that cannot be attached read-only (missing, locked, corrupt).
+   Remote attachments (URLs, other types) need the run's secrets and are left to it;
 5. with a catalog configured, attach it in a separate in-memory database, exactly
    as the dbt profile does (``catalog_health``): an extension that cannot load, a
    catalog that cannot be reached or that refuses the credentials degrades the
@@ -28,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from floe_compute_duckdb.config import DuckDBConfig
-from floe_gate.compute import ConnectionResult, ConnectionStatus
+from floe_compute_duckdb.sql import quote_identifier, quote_literal
+from floe_gate.compute import AttachConfig, ConnectionResult, ConnectionStatus
 from floe_gate.compute.health import elapsed_ms, unhealthy
 
 DRIVER_MISSING = (
@@ -148,19 +151,48 @@ def _creatable(path: Path, started: float) -> ConnectionResult:
 def _query(connection: Any, config: DuckDBConfig, started: float, what: str) -> ConnectionResult:
     try:
         connection.execute("SELECT 1").fetchall()
-        warnings = tuple(_unloadable_extensions(connection, config.extensions))
+        warnings = (
+            *_unloadable_extensions(connection, config.extensions),
+            *_unattachable(connection, config.attach),
+        )
     except Exception as error:
         return unhealthy(started, f"{what}: query failed: {_first_line(error)}")
     finally:
         connection.close()
     status = ConnectionStatus.DEGRADED if warnings else ConnectionStatus.HEALTHY
     message = f"{what} answered"
-    if warnings:
-        names = ", ".join(w.split()[1] for w in warnings)
-        message += f"; extension(s) cannot load offline: {names}"
+    extensions = [w.split()[1] for w in warnings if w.startswith("extension ")]
+    if extensions:
+        message += f"; extension(s) cannot load offline: {', '.join(extensions)}"
+    attachments = [w.split()[1] for w in warnings if w.startswith("attach ")]
+    if attachments:
+        message += f"; attachment(s) cannot be reached: {', '.join(attachments)}"
     return ConnectionResult(
         status=status, latency_ms=elapsed_ms(started), message=message, warnings=warnings
     )
+
+
+LOCAL_ATTACH_TYPES = ("duckdb", "sqlite")
+
+
+def _unattachable(connection: Any, attachments: list[AttachConfig]) -> list[str]:
+    problems = []
+    for attachment in attachments:
+        if attachment.type.lower() not in LOCAL_ATTACH_TYPES or "://" in attachment.path:
+            continue
+        alias = quote_identifier(f"floe_health_{attachment.alias}")
+        try:
+            connection.execute(
+                f"ATTACH {quote_literal(attachment.path)} AS {alias} "
+                f"(TYPE {attachment.type}, READ_ONLY)"
+            )
+            connection.execute(f"DETACH {alias}")
+        except Exception as error:
+            problems.append(
+                f"attach {attachment.alias} ({attachment.path}) cannot be attached read-only: "
+                f"{_first_line(error)}"
+            )
+    return problems
 
 
 def _unloadable_extensions(connection: Any, extensions: list[str]) -> list[str]:
