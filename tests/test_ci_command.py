@@ -262,3 +262,21 @@ def test_ci_never_imports_an_engine_driver(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert (tmp_path / "artifacts" / "prod" / "compiled.json").is_file()
+
+
+def test_data_crossing_engines_without_shared_storage_compiles_nothing(
+    repo: Repo, runner: Runner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.checkout("dev")
+    repo.edit(FLOE, *EXPLICIT)  # fct_revenue on spark ...
+    repo.write(  # ... reading stg_orders on duckdb
+        {"products/revenue/models/fct_revenue.sql": "select * from {{ ref('stg_orders') }}\n"}
+    )
+    code, out, _ = ci(capsys, repo)
+    assert code == 1
+    assert (
+        "::error title=floe-gate compile::data product revenue: data must cross engines but "
+        "the manifest sets no compute.shared_storage: fct_revenue (spark) reads stg_orders "
+        "(duckdb)."
+    ) in out
+    assert not (runner.artifacts / "dev").exists()
