@@ -6,6 +6,7 @@ that script would: ``spark-submit --class ...HiveThriftServer2 ... spark-interna
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -19,6 +20,20 @@ import pytest
 
 START_TIMEOUT_SECONDS = 180
 SPARK_SUBMIT = Path(sys.executable).with_name("spark-submit")
+
+
+def spark_environment() -> dict[str, str]:
+    """What spark-submit needs when this virtual environment is not activated.
+
+    Its script finds SPARK_HOME by running ``python3`` from PATH, which on a fresh
+    machine (CI) is not this environment's: name pyspark's directory outright.
+    """
+    spec = importlib.util.find_spec("pyspark")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    environment = {"SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+    if locations:
+        environment["SPARK_HOME"] = locations[0]
+    return environment
 
 
 def free_port() -> int:
@@ -86,7 +101,7 @@ class ThriftServer:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # spark-submit's JVM and children: one process group
-            env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"},
+            env={**os.environ, **spark_environment()},
         )
         while not accepts(self.port):
             if self.process.poll() is not None or (
