@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -189,6 +190,16 @@ class Platform:
             env={**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"},
         )
         return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+CORRELATION_SUFFIX = re.compile(r" \[correlation id [^\]\s]+\]")
+
+
+def without_correlation_ids(stderr: str) -> str:
+    """``stderr`` once every ``error:`` in it is shown to carry a correlation id, without them."""
+    errors = sum(line.startswith("error: ") for line in stderr.splitlines())
+    assert len(CORRELATION_SUFFIX.findall(stderr)) == errors, stderr
+    return CORRELATION_SUFFIX.sub("", stderr)
 
 
 def _git(root: Path, *args: str) -> None:

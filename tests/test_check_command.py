@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FLOE_GATE, Platform
+from conftest import FLOE_GATE, Platform, without_correlation_ids
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CLEAN = "0 error(s), 0 warning(s), 0 note(s)"
@@ -65,7 +65,9 @@ def test_no_manifest_exits_2(platform: Platform) -> None:
     platform.remove("manifest.yaml")
     result = platform.cli("check")
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: no manifest: manifest.yaml is not in the repository"
+    assert without_correlation_ids(result.stderr).strip() == (
+        "error: no manifest: manifest.yaml is not in the repository"
+    )
     assert platform.cli("check", "--manifest", "platform/manifest.yaml").returncode == 2
 
 

@@ -16,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import without_correlation_ids
 
 from floe_gate.cli import main
 
@@ -115,7 +116,7 @@ def write(root: Path, name: str, content: str) -> None:
 def explain(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> tuple[int, str, str]:
     code = main(["explain", "--repo", str(repo), *args])
     captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return code, captured.out, without_correlation_ids(captured.err)
 
 
 def explanation(out: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import FLOE_GATE
+from conftest import FLOE_GATE, without_correlation_ids
 
 from floe_gate.emit.crossings import referenced_models
 
@@ -152,7 +152,7 @@ def test_a_crossing_without_shared_storage_is_refused_before_anything_runs(
     (tmp_path / "warehouse").mkdir()
     done = run_markets(repo, tmp_path)
     assert done.returncode == 1
-    assert done.stderr.splitlines()[-1] == (
+    assert without_correlation_ids(done.stderr).splitlines()[-1] == (
         "error: data product markets: data must cross engines but the manifest sets no "
         "compute.shared_storage: daily_notional (duckdb) reads trade_notional (spark); "
         "trade_notional (spark) reads stg_trades (duckdb). Set compute.shared_storage to a "
@@ -198,7 +198,7 @@ def test_compile_refuses_it_too_from_the_models_refs(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 1
-    assert done.stderr.splitlines() == [
+    assert without_correlation_ids(done.stderr).splitlines() == [
         "error: data product markets: data must cross engines but the manifest sets no "
         "compute.shared_storage: daily_notional (duckdb) reads trade_notional (spark); "
         "trade_notional (spark) reads stg_trades (duckdb). Set compute.shared_storage to a "

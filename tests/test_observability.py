@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -250,3 +251,16 @@ def test_run_span_transform_and_statement_metrics(
     assert transforms == {("stg_orders", "success"), ("fct_revenue", "error")}
     statements = collected.points("floe.run.statement.duration_ms")
     assert sum(point.count for point in statements) > 5
+
+
+def test_plain_error_lines_carry_the_correlation_id(platform: Platform) -> None:
+    platform.remove("manifest.yaml")
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("floe-gate")), "check"],
+        cwd=platform.root, capture_output=True, text=True, check=False,
+        env={**os.environ, "FLOE_CORRELATION_ID": "ci-7f3a"},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "error: no manifest: manifest.yaml is not in the repository [correlation id ci-7f3a]"
+    )

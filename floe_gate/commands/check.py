@@ -11,13 +11,12 @@ import posixpath
 from collections.abc import Sequence
 from pathlib import Path
 
-import click
-
 from floe_gate.gate import judge
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.problems import Problem, Severity
 from floe_gate.report.emit import emit
+from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import SpanLike, command_span, record_problems
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".sql", ".py")
@@ -51,7 +50,7 @@ def _run_check(  # noqa: PLR0917 - run_check's values and its span
     except ManifestUnusable as unusable:
         problems, selected = sorted(set(unusable.problems)), frozenset()  # as judge() sorts
     except CannotJudge as error:
-        click.echo(f"error: {error}", err=True)
+        echo_error(str(error))
         return 2
     shown, elsewhere = _split(problems, selected)
     record_problems(span, shown, count=True)

@@ -35,6 +35,7 @@ from floe_gate.observability import correlation_id
 from floe_gate.parity.run import ParityRequest, run_parity
 from floe_gate.problems import Problem, Severity
 from floe_gate.report import RuleInfo, github, markdown, rule_catalogue, sarif, summary, text
+from floe_gate.report.errors import echo_error
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
 ALLOW_DRIFT_ENV = "FLOE_ALLOW_DRIFT"
@@ -85,10 +86,8 @@ def run_ci(options: CiOptions, environ: Mapping[str, str] = os.environ) -> int:
     allow_drift = allowed_drift(options.allow_drift, environ.get(ALLOW_DRIFT_ENV, ""))
     bad = [entry for entry in allow_drift if entry.count(":") != 1 or ":" in (entry[0], entry[-1])]
     if bad:
-        click.echo(
-            f"error: --allow-drift (or ${ALLOW_DRIFT_ENV}) takes PRODUCT:TRANSFORM, "
-            f"not {', '.join(bad)}",
-            err=True,
+        echo_error(
+            f"--allow-drift (or ${ALLOW_DRIFT_ENV}) takes PRODUCT:TRANSFORM, not {', '.join(bad)}"
         )
         return EXIT_CANNOT_JUDGE
     artifacts_dir = _absolute(options.artifacts_dir or default_artifacts_dir(environ))
@@ -217,12 +216,12 @@ def _report(run: Run, environ: Mapping[str, str]) -> None:
     if lines:
         click.echo("\n".join(lines))
     for message in run.cannot_judge:
-        click.echo(f"error: {message}", err=True)
+        echo_error(message)
     click.echo("\n".join(text.closing_lines(run.problems, [])), err=True)
     sarif_failure = _write_sarif(run, catalogue)
     if sarif_failure:
         run.cannot_judge.append(sarif_failure)
-        click.echo(f"error: {sarif_failure}", err=True)
+        echo_error(str(sarif_failure))
     else:
         run.steps.append(f"SARIF → {run.sarif_file}")
     for failure in (

@@ -19,6 +19,7 @@ from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments
 from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
 from floe_gate.emit.tree import Difference, NotOurs, compare, stale_environments, write
 from floe_gate.gate import Verdict
+from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import SpanLike, command_span
 
 
@@ -53,10 +54,9 @@ def _selected(verdict: Verdict, environments: Sequence[str]) -> list[str] | None
     known = list(verdict.repository.manifest.model.environments)
     unknown = [name for name in environments if name not in known]
     if unknown:
-        click.echo(
-            f"error: unknown environment {', '.join(map(repr, unknown))} "
-            f"(the manifest defines: {', '.join(known)})",
-            err=True,
+        echo_error(
+            f"unknown environment {', '.join(map(repr, unknown))} "
+            f"(the manifest defines: {', '.join(known)})"
         )
         return None
     return list(dict.fromkeys(environments)) if environments else known
@@ -69,7 +69,7 @@ def _emit(verdict: Verdict, selected: list[str], out: Path, *, check: bool) -> i
         expected = render_artifacts(plans, dbt_packages(context, plans))
     except CompileError as error:
         for message in error.messages:
-            click.echo(f"error: {message}", err=True)
+            echo_error(message)
         click.echo("compile refused: no artifacts written", err=True)
         return EXIT_PROBLEMS
     known = list(verdict.repository.manifest.model.environments)
@@ -101,10 +101,10 @@ def _write(out: Path, expected: dict[str, bytes], owned: list[str]) -> int:
     try:
         done = write(out, expected, owned)
     except NotOurs as error:
-        click.echo(f"error: {error}", err=True)
+        echo_error(str(error))
         return EXIT_CANNOT_JUDGE
     except OSError as error:
-        click.echo(f"error: cannot write artifacts to {out}: {error}", err=True)
+        echo_error(f"cannot write artifacts to {out}: {error}")
         return EXIT_CANNOT_JUDGE
     for path in done.written:
         click.echo(f"wrote {path}")

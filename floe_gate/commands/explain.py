@@ -22,6 +22,7 @@ from floe_gate.load.repository import PRODUCT_FILE, ManifestUnusable, ProductNod
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.problems import Problem
 from floe_gate.report import summary
+from floe_gate.report.errors import echo_error
 from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform, resolve_product
 from floe_gate.resolve.hierarchy import Level, Origin, chain_text
 
@@ -64,7 +65,7 @@ def run_explain(repo: Path, manifest: str, subject_text: str, output_format: str
         _fail(f"cannot explain {subject_text}: {unusable}", unusable.problems)
         return 1
     except CannotJudge as error:
-        click.echo(f"error: {error}", err=True)
+        echo_error(str(error))
         return 2
     try:
         explanation = explain(verdict, subject)
@@ -76,7 +77,7 @@ def run_explain(repo: Path, manifest: str, subject_text: str, output_format: str
 
 
 def _fail(message: str, problems: Sequence[Problem]) -> None:
-    click.echo(f"error: {message}", err=True)
+    echo_error(message)
     if problems:
         click.echo(_problems_hint(problems, "in the repository"), err=True)
 

@@ -13,6 +13,7 @@ from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.problems import Problem, Severity
 from floe_gate.report import text
+from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import SpanLike, record_problems
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
@@ -30,7 +31,7 @@ def judged(repo: Path, manifest: str, *, refusal: str, span: SpanLike) -> Verdic
         report_problems(unusable.problems, err=False)
         return EXIT_PROBLEMS
     except CannotJudge as error:
-        click.echo(f"error: {error}", err=True)
+        echo_error(str(error))
         return EXIT_CANNOT_JUDGE
     record_problems(span, verdict.problems)
     if any(problem.severity is Severity.ERROR for problem in verdict.problems):

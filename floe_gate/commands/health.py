@@ -35,6 +35,7 @@ from floe_gate.compute.health import bounded_check
 from floe_gate.load.repository import ManifestUnusable, load_repository
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.registry import PluginLoadError, PluginRegistry
+from floe_gate.report.errors import echo_error
 from floe_gate.rules.context import Context
 from floe_gate.telemetry import (
     command_span,
@@ -100,10 +101,10 @@ def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
     except ManifestUnusable as unusable:
         for problem in unusable.problems:
             click.echo(problem.as_text(), err=True)
-        click.echo(f"error: {unusable}", err=True)
+        echo_error(str(unusable))
         return EXIT_CANNOT_JUDGE
     except CannotJudge as error:
-        click.echo(f"error: {error}", err=True)
+        echo_error(str(error))
         return EXIT_CANNOT_JUDGE
     context = Context(repository, registry or PluginRegistry())
     model = repository.manifest.model
@@ -111,18 +112,14 @@ def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
     environment = options.environment or (environments[0] if environments else None)
     if environment is None or environment not in environments:
         known = ", ".join(environments) or "none"
-        click.echo(
-            f"error: unknown environment {options.environment!r} (the manifest defines: {known})",
-            err=True,
-        )
+        echo_error(f"unknown environment {options.environment!r} (the manifest defines: {known})")
         return EXIT_CANNOT_JUDGE
     approved = list(model.compute.approved)
     unknown = [name for name in options.targets if name not in approved]
     if unknown:
-        click.echo(
-            f"error: {', '.join(map(repr, unknown))} not approved by the manifest "
-            f"(approved: {', '.join(approved) or 'none'})",
-            err=True,
+        echo_error(
+            f"{', '.join(map(repr, unknown))} not approved by the manifest "
+            f"(approved: {', '.join(approved) or 'none'})"
         )
         return EXIT_CANNOT_JUDGE
     engines = list(dict.fromkeys(options.targets)) if options.targets else approved

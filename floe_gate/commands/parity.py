@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import click
 from opentelemetry import trace
 
 from floe_gate.load.repository import ManifestUnusable
@@ -18,6 +17,7 @@ from floe_gate.load.sources import CannotJudge
 from floe_gate.parity.run import ParityRequest, run_parity
 from floe_gate.problems import Severity
 from floe_gate.report.emit import emit
+from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import command_span, record_problems
 
 
@@ -48,7 +48,7 @@ def _run_parity(  # noqa: PLR0917 - one value per option
 ) -> int:
     bad = [entry for entry in allow_drift if entry.count(":") != 1 or ":" in (entry[0], entry[-1])]
     if bad:
-        click.echo(f"error: --allow-drift takes PRODUCT:TRANSFORM, not {', '.join(bad)}", err=True)
+        echo_error(f"--allow-drift takes PRODUCT:TRANSFORM, not {', '.join(bad)}")
         return 2
     request = ParityRequest(repo, manifest, base_ref, head_ref, strict, frozenset(allow_drift))
     try:
@@ -56,7 +56,7 @@ def _run_parity(  # noqa: PLR0917 - one value per option
     except ManifestUnusable as unusable:
         problems = sorted(set(unusable.problems))
     except CannotJudge as error:
-        click.echo(f"error: {error}", err=True)
+        echo_error(str(error))
         return 2
     record_problems(trace.get_current_span(), problems)
     emit(problems, [], output_format)

@@ -13,6 +13,7 @@ from floe_gate.load.validation import validation_problems
 from floe_gate.load.yaml_document import YamlDocument, load_yaml
 from floe_gate.problems import Problem, ProblemsFound, Severity
 from floe_gate.registry import PluginLoadError, PluginRegistry
+from floe_gate.report.errors import echo_error
 
 
 def render_profile(
@@ -21,7 +22,7 @@ def render_profile(
     try:
         plugin = PluginRegistry().get(engine)
     except PluginLoadError as error:
-        click.echo(f"error: {error}", err=True)
+        echo_error(str(error))
         return 2
     try:
         document = (
@@ -32,7 +33,7 @@ def render_profile(
         settings = _mapping(document)
         config = plugin.parse_config(settings)
     except OSError as error:
-        click.echo(f"error: cannot read {settings_file}: {error.strerror}", err=True)
+        echo_error(f"cannot read {settings_file}: {error.strerror}")
         return 2
     except ProblemsFound as found:
         return _report(found.problems)

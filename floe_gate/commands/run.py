@@ -28,6 +28,7 @@ from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan
 from floe_gate.emit.render import profiles_yml, vars_argument
 from floe_gate.observability import correlation_id
 from floe_gate.registry import PluginRegistry
+from floe_gate.report.errors import echo_error
 from floe_gate.report.run_summary import Progress, summary
 from floe_gate.run.dbt import DbtFailed, DbtProject, ParsedProject, parse, run_query, select
 from floe_gate.run.execute import StageRunner
@@ -62,17 +63,16 @@ def _run(options: RunOptions, span: SpanLike) -> int:
         return verdict
     known = list(verdict.repository.manifest.model.environments)
     if options.environment not in known:
-        click.echo(
-            f"error: unknown environment {options.environment!r} "
-            f"(the manifest defines: {', '.join(known)})",
-            err=True,
+        echo_error(
+            f"unknown environment {options.environment!r} "
+            f"(the manifest defines: {', '.join(known)})"
         )
         return EXIT_CANNOT_JUDGE
     try:
         (plan,) = plan_environments(verdict.context, [options.environment])
     except CompileError as error:
         for message in error.messages:
-            click.echo(f"error: {message}", err=True)
+            echo_error(message)
         return EXIT_PROBLEMS
     products = _chosen(plan, options.products)
     if products is None:
@@ -94,10 +94,9 @@ def _chosen(plan: EnvironmentPlan, names: tuple[str, ...]) -> list[ProductPlan] 
     by_name = {product.name: product for product in plan.products}
     unknown = [name for name in names if name not in by_name]
     if unknown:
-        click.echo(
-            f"error: unknown data product {', '.join(map(repr, unknown))} "
-            f"(products: {', '.join(by_name) or 'none'})",
-            err=True,
+        echo_error(
+            f"unknown data product {', '.join(map(repr, unknown))} "
+            f"(products: {', '.join(by_name) or 'none'})"
         )
         return None
     return [by_name[name] for name in dict.fromkeys(names)] if names else list(by_name.values())

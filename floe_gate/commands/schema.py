@@ -15,6 +15,7 @@ import click
 from pydantic import BaseModel
 
 from floe_gate.config.models import DataProduct, Manifest, Policy, Waivers
+from floe_gate.report.errors import echo_error
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ID_PREFIX = "urn:floe-gate:schema:floe-v1:"
@@ -59,7 +60,7 @@ def _write(out_dir: Path) -> int:
         for name, content in generate().items():
             (out_dir / name).write_bytes(content.encode())
     except OSError as error:
-        click.echo(f"error: cannot write {out_dir}: {error.strerror or error}", err=True)
+        echo_error(f"cannot write {out_dir}: {error.strerror or error}")
         return 2
     return 0
 
