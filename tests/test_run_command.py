@@ -7,6 +7,7 @@ DuckDB file, with no service at all. Durations are dbt's own (run_results).
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,21 @@ def test_gate_errors_refuse_the_run(platform: Platform) -> None:
     assert result.returncode == 1
     assert "FG201" in result.stdout
     assert "run refused: fix the errors above first" in result.stderr
+
+
+def test_without_dbt_the_run_says_how_to_install_it(
+    platform: Platform,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    from floe_gate.commands.run import RunOptions, run_transforms
+
+    monkeypatch.setitem(sys.modules, "dbt.cli.main", None)  # as if dbt were not installed
+    platform.add()
+    options = RunOptions(platform.root, "manifest.yaml", "dev", (), (), tmp_path / "w", "text")
+    assert run_transforms(options) == 1
+    out = capsys.readouterr().out
+    assert "revenue: dbt is not installed here" in out
+    assert "pip install 'floe-gate[dbt]'" in out
+    assert "Traceback" not in out

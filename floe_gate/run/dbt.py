@@ -66,9 +66,7 @@ class ParsedProject:
 
 
 def parse(project: DbtProject, target: str) -> ParsedProject:
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(project.arguments("parse", target))
+    result = _runner()().invoke(project.arguments("parse", target))
     if not result.success or result.result is None:
         raise DbtFailed(_failure(result, f"dbt parse of {project.project_dir} failed"))
     manifest = result.result
@@ -94,12 +92,10 @@ def select(
     project: DbtProject, parsed: ParsedProject, target: str, selectors: list[str]
 ) -> set[str]:
     """Unique ids of the nodes dbt's own ``--select`` syntax picks."""
-    from dbt.cli.main import dbtRunner
-
     arguments = project.arguments(
         "ls", target, "--select", *selectors, "--output", "json", "--output-keys", "unique_id"
     )
-    result = dbtRunner(manifest=parsed.manifest).invoke(arguments)
+    result = _runner()(manifest=parsed.manifest).invoke(arguments)
     if not result.success:
         raise DbtFailed(_failure(result, f"dbt could not select {' '.join(selectors)}"))
     listed: list[str] = result.result if isinstance(result.result, list) else []
@@ -114,13 +110,11 @@ def build(
     on_event: NodeEvent,
 ) -> list[DbtOutcome]:
     """``dbt build`` of ``nodes`` and the tests whose every parent is among them."""
-    from dbt.cli.main import dbtRunner
-
     selectors = [parsed.graph.nodes[uid].selector for uid in nodes]
     arguments = project.arguments(
         "build", target, "--select", *selectors, "--indirect-selection", "cautious"
     )
-    runner = dbtRunner(manifest=parsed.manifest, callbacks=[_forward(on_event)])
+    runner = _runner()(manifest=parsed.manifest, callbacks=[_forward(on_event)])
     result = runner.invoke(arguments)
     if result.result is None or not hasattr(result.result, "results"):
         raise DbtFailed(_failure(result, "dbt build did not run"))
@@ -129,14 +123,24 @@ def build(
 
 def run_query(project: DbtProject, parsed: ParsedProject, target: str, sql: str) -> None:
     """One statement on ``target``, through dbt (``run-operation run_query``)."""
-    from dbt.cli.main import dbtRunner
-
     arguments = project.arguments(
         "run-operation", target, "run_query", "--args", json.dumps({"sql": sql})
     )
-    result = dbtRunner(manifest=parsed.manifest).invoke(arguments)
+    result = _runner()(manifest=parsed.manifest).invoke(arguments)
     if not result.success:
         raise DbtFailed(_failure(result, f"dbt could not run on {target}: {sql}"))
+
+
+def _runner() -> Any:
+    """dbt's programmatic entry point, or DbtFailed saying how to install dbt."""
+    try:
+        from dbt.cli.main import dbtRunner
+    except ImportError as error:
+        raise DbtFailed(
+            f"dbt is not installed here ({error}): pip install 'floe-gate[dbt]' and the "
+            "adapters of the engines you run (requirements-dbt.txt from floe-gate compile)"
+        ) from error
+    return dbtRunner
 
 
 def _forward(on_event: NodeEvent) -> Callable[[Any], None]:
