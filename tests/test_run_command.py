@@ -231,3 +231,33 @@ def test_without_dbt_the_run_says_how_to_install_it(
     assert "revenue: dbt is not installed here" in out
     assert "pip install 'floe-gate[dbt]'" in out
     assert "Traceback" not in out
+
+
+def test_a_test_across_engines_is_reported_not_run() -> None:
+    from floe_gate.run.dbt import DbtProject
+    from floe_gate.run.execute import StageRunner
+    from floe_gate.run.results import ProductRun, StageResult
+
+    dbt_graph = DbtGraph.of([
+        Node("model.p.a", "a", "model", ()),
+        Node("model.p.b", "b", "model", ("model.p.a",)),
+        Node("test.p.rel", "relationships_b_a", "test", ("model.p.a", "model.p.b")),
+        Node("test.p.own", "not_null_b", "test", ("model.p.b",)),
+    ])  # fmt: skip
+    engines = {"model.p.a": "duckdb", "model.p.b": "spark"}
+    run = ProductRun("p", ".", stages=[StageResult(1, "spark", ("model.p.b",), 0.0)])
+    runner = StageRunner(
+        run, DbtProject(Path("."), Path("."), Path("."), "{}"), lambda engine: None,  # type: ignore[arg-type,return-value]
+        engines, lambda *event: None, dbt_graph,
+    )  # fmt: skip
+    runner.note_tests_across_engines({"model.p.a", "model.p.b"})
+    [result] = run.results
+    assert (result.name, result.status, result.engine) == (
+        "relationships_b_a",
+        "not run",
+        "duckdb + spark",
+    )
+    assert (
+        result.message == "not run: it tests a (duckdb), b (spark), and no one engine sees them all"
+    )
+    assert not run.failed

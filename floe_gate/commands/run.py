@@ -186,6 +186,7 @@ class _ProductRunner:
             run, self.project, self.parsed_for, engines, progress, graph, handoffs, found
         )
         runner.run_stages(plan_stages(graph, engines, built))
+        runner.note_tests_across_engines(built)
         for result in run.results:
             if result.resource_type == "model":
                 record_transform(

@@ -90,14 +90,14 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def _problems(report: RunReport) -> list[str]:
-    """Each failure's message once, naming every node it stopped."""
+    """Each failure's (and each test not run's) message once, naming every node concerned."""
     lines = []
     for product in report.products:
         if product.error:
             lines.append(f"{product.name}: {product.error}")
         nodes_by_message: dict[str, list[str]] = {}
         for result in product.results:
-            if result.failed and result.message:
+            if (result.failed or result.status == "not run") and result.message:
                 nodes_by_message.setdefault(result.message, []).append(result.name)
         for message, nodes in nodes_by_message.items():
             lines.append(f"{product.name}: {', '.join(nodes)}: {message}")

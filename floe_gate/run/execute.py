@@ -49,6 +49,31 @@ class StageRunner:
                 self._note(stage, uid, "skipped", 0.0, blocked[uid], graph)
         return blocked
 
+    def note_tests_across_engines(self, built: set[str]) -> None:
+        """Tests whose parents run on different engines: no engine sees all of them.
+
+        Each stage selects tests cautiously (all parents in the stage), so dbt never
+        runs these; they are reported ``not run`` rather than left out silently.
+        """
+        last = self.run.stages[-1] if self.run.stages else None
+        for uid, node in sorted(self.graph.nodes.items()):
+            parents = [parent for parent in node.parents if parent in built]
+            engines = sorted({self.engines[parent] for parent in parents})
+            if node.resource_type != "test" or len(engines) < 2 or last is None:
+                continue
+            names = ", ".join(
+                f"{self.graph.nodes[p].name} ({self.engines[p]})" for p in sorted(parents)
+            )
+            self.run.results.append(
+                NodeResult(
+                    product=self.run.name, unique_id=uid, name=node.name,
+                    resource_type="test", engine=" + ".join(engines), stage=last.index,
+                    status="not run", duration_seconds=0.0,
+                    message=f"not run: it tests {names}, and no one engine sees them all",
+                    tests=node.parents,
+                )
+            )  # fmt: skip
+
     def _handed_off(self, stage: Stage, nodes: list[str]) -> list[str]:
         """``nodes`` whose upstream data from other engines is now readable here."""
         ready = []
