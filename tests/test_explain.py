@@ -361,6 +361,22 @@ def test_an_unknown_product_lists_the_known_ones_with_a_suggestion(
     )
 
 
+def test_in_json_what_cannot_be_explained_is_a_document_too(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    code, out, err = explain(capsys, repo, "--format", "json", "scoers")
+
+    assert code == 1
+    document = json.loads(out)
+    assert document["subject"] == "scoers"
+    assert document["error"] == (
+        "no data product 'scoers'; did you mean 'scores'? (known products: scores)"
+    )
+    assert document["correlation_id"]
+    assert err.startswith("error: no data product 'scoers'")
+    assert set(document["problems"]) == {"errors", "warnings", "notes"}
+
+
 def test_an_unknown_transform_lists_the_products_transforms_with_a_suggestion(
     capsys: pytest.CaptureFixture[str], repo: Path
 ) -> None:

@@ -62,24 +62,35 @@ def run_explain(repo: Path, manifest: str, subject_text: str, output_format: str
     try:
         verdict = judge(WorkingTree(repo), manifest)
     except ManifestUnusable as unusable:
-        _fail(f"cannot explain {subject_text}: {unusable}", unusable.problems)
+        message = f"cannot explain {subject_text}: {unusable}"
+        _fail(message, unusable.problems, subject_text, output_format)
         return 1
     except CannotJudge as error:
-        echo_error(str(error))
+        _fail(str(error), (), subject_text, output_format)
         return 2
     try:
         explanation = explain(verdict, subject)
     except Unexplainable as error:
-        _fail(str(error), verdict.problems)
+        _fail(str(error), verdict.problems, subject_text, output_format)
         return 1
     click.echo(render_json(explanation) if output_format == "json" else render_text(explanation))
     return 0
 
 
-def _fail(message: str, problems: Sequence[Problem]) -> None:
+def _fail(message: str, problems: Sequence[Problem], subject: str, output_format: str) -> None:
     echo_error(message)
     if problems:
         click.echo(_problems_hint(problems, "in the repository"), err=True)
+    if output_format == "json":  # a machine reading stdout gets a document, not nothing
+        from floe_gate.observability import correlation_id
+
+        document = {
+            "subject": subject,
+            "error": message,
+            "correlation_id": correlation_id(),
+            "problems": summary(problems),
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 # --- finding what to explain -----------------------------------------------------------------
