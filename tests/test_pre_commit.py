@@ -261,6 +261,21 @@ def test_a_clean_commit_passes(consumer: Consumer) -> None:
     assert consumer.head() != before
 
 
+def test_deleting_a_domain_policy_checks_the_whole_repository(consumer: Consumer) -> None:
+    # pre-commit passes no deleted file; the products of the domain still break.
+    before = consumer.head()
+    consumer.git("rm", "--quiet", "policies/finance/policy.yaml")
+    done = consumer.git("commit", "-m", "drop the finance domain")
+    assert done.returncode == 1, done.output
+    assert "deleted: policies/finance/policy.yaml; checking the whole repository" in done.output
+    assert re.search(
+        r"products/revenue/floe\.yaml:\d+:\d+: error FG103 domain 'finance' of data product "
+        r"revenue has no policy",
+        done.output,
+    ), done.output
+    assert consumer.head() == before
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
@@ -293,9 +308,10 @@ def test_a_bad_commit_is_refused_at_file_line_col(
     assert consumer.git("diff", "--cached", "--name-only").output.split() == [file]
 
 
-def test_a_commit_of_only_a_readme_skips_the_hooks(consumer: Consumer) -> None:
+def test_a_commit_of_only_a_readme_passes_the_hooks_at_once(consumer: Consumer) -> None:
     # Even with a broken product already committed (bypassing the hooks), a commit that
-    # touches no configuration neither runs nor fails them.
+    # touches no configuration passes: the check hook always runs (for deletions), and
+    # with nothing relevant staged it passes without loading the repository.
     consumer.edit("products/revenue/floe.yaml", "compute: duckdb", "compute: trino")
     bypassed = consumer.git("commit", "--no-verify", "-am", "broken, bypassing the hooks")
     assert bypassed.returncode == 0, bypassed.output
@@ -303,7 +319,7 @@ def test_a_commit_of_only_a_readme_skips_the_hooks(consumer: Consumer) -> None:
     consumer.platform.write("README.md", "# platform\n\nOwned by the platform team.\n")
     done = consumer.commit("docs", "README.md")
     assert done.returncode == 0, done.output
-    assert re.search(r"floe-gate check\.+\(no files to check\)Skipped", done.output), done.output
+    assert re.search(r"floe-gate check\.+Passed", done.output), done.output
     assert consumer.head() != before
 
 
@@ -343,7 +359,7 @@ def test_a_hand_edited_artifact_is_caught(consumer: Consumer) -> None:
     consumer.platform.write(profile, consumer.platform.read(profile) + "# tweaked\n")
     done = consumer.commit("tweak", profile)
     assert done.returncode != 0, done.output
-    assert re.search(r"floe-gate check\.+\(no files to check\)Skipped", done.output), done.output
+    assert re.search(r"floe-gate check\.+Passed", done.output), done.output
     assert "stale: dev/revenue/profiles.yml" in done.output
     assert consumer.head() == before
 

@@ -3,13 +3,22 @@
 With FILES (how pre-commit calls it) the whole repository is still loaded; the
 problems shown are those located in FILES and those whose resolution chain passes
 through one of them. Problems elsewhere are summarised and do not fail the run.
+
+pre-commit never passes a deleted file, yet deleting a policy, a ``floe.yaml`` or a
+model can break what referred to it anywhere. So under pre-commit (``PRE_COMMIT=1``)
+a commit that deletes configuration or model files is checked as a whole
+repository, and a commit touching none (the hook always runs) passes at once.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+
+import click
 
 from floe_gate.gate import judge
 from floe_gate.load.repository import ManifestUnusable
@@ -42,6 +51,16 @@ def _run_check(  # noqa: PLR0917 - run_check's values and its span
     try:
         source = WorkingTree(repo)
         selected = _repository_relative(source.root, files)
+        if os.environ.get("PRE_COMMIT") == "1":
+            deleted = _staged_deletions(source.root)
+            if deleted:
+                click.echo(
+                    f"deleted: {', '.join(deleted)}; checking the whole repository", err=True
+                )
+                files, selected = (), frozenset()
+            elif not files:
+                emit([], [], output_format)
+                return 0
         if files and not any(name.endswith(CONFIG_SUFFIXES) for name in selected):
             emit([], [], output_format)  # a JSON reader still gets its document
             return 0
@@ -56,6 +75,16 @@ def _run_check(  # noqa: PLR0917 - run_check's values and its span
     record_problems(span, shown, count=True)
     emit(shown, elsewhere, output_format)
     return 1 if _fails(shown, strict) else 0
+
+
+def _staged_deletions(root: Path) -> list[str]:
+    """Configuration and model files the commit being made deletes."""
+    listed = subprocess.run(
+        ["git", "-C", str(root), "diff", "--cached", "--name-only", "--diff-filter=D", "-z"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    names = (name for name in listed.stdout.split("\0") if name)
+    return sorted(name for name in names if name.endswith(CONFIG_SUFFIXES))
 
 
 def _repository_relative(root: Path, files: Sequence[str]) -> frozenset[str]:
