@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -10,6 +11,8 @@ from collections.abc import Callable
 from floe_gate.compute.models import ConnectionResult, ConnectionStatus
 
 DEFAULT_CHECK_TIMEOUT_SECONDS = 5.0
+PROBE_TIMEOUT_SECONDS = 1.5
+"""A TCP probe's limit: well inside a check's own, so its answer is precise."""
 
 
 def elapsed_ms(started: float) -> float:
@@ -53,3 +56,18 @@ def bounded_check(
         error = failure[0]
         return unhealthy(started, f"check failed: {type(error).__name__}: {error}")
     return outcome[0]
+
+
+def tcp_unreachable(host: str, port: int, timeout: float = PROBE_TIMEOUT_SECONDS) -> str:
+    """Why ``host:port`` accepts no TCP connection, or "" if it does.
+
+    Drivers retry a refused connection for many seconds; probing first lets a plugin
+    answer "cannot reach" at once.
+    """
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return ""
+    except TimeoutError:
+        return f"no answer within {timeout:g} s"
+    except OSError as error:
+        return error.strerror or type(error).__name__

@@ -164,6 +164,28 @@ CATALOG_CREDENTIALS: dict[CatalogAuth, frozenset[str]] = {
 """Which credentials each way of authenticating to a catalog takes."""
 
 
+# A warehouse engine (Snowflake, BigQuery) does the work; the dbt job pod is a thin
+# client. Memory goes to dbt itself (the parsed project, introspection results), CPU to
+# its threads.
+WAREHOUSE_CLIENT_PRESETS: dict[str, ResourceSpec] = {
+    "small": ResourceSpec(
+        cpu_request="100m", cpu_limit="500m",
+        memory_request="384Mi", memory_limit="768Mi",
+        ephemeral_storage_request="100Mi", ephemeral_storage_limit="500Mi",
+    ),
+    "medium": ResourceSpec(
+        cpu_request="250m", cpu_limit="1000m",
+        memory_request="512Mi", memory_limit="1Gi",
+        ephemeral_storage_request="200Mi", ephemeral_storage_limit="1Gi",
+    ),
+    "large": ResourceSpec(
+        cpu_request="500m", cpu_limit="2000m",
+        memory_request="1Gi", memory_limit="2Gi",
+        ephemeral_storage_request="500Mi", ephemeral_storage_limit="2Gi",
+    ),
+}  # fmt: skip
+
+
 class CatalogConfig(_Frozen):
     """An Iceberg catalog a compute engine attaches to; defaults follow Apache Polaris.
 

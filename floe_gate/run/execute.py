@@ -43,7 +43,7 @@ class StageRunner:
         failed = self._did_not_succeed(graph)
         blocked: dict[str, str] = {}
         for uid in stage.nodes:
-            upstream = sorted(_all_ancestors(graph, uid) & failed)
+            upstream = sorted(graph.ancestors(uid) & failed)
             if upstream:
                 blocked[uid] = f"skipped: upstream {', '.join(upstream)} did not succeed"
                 self._note(stage, uid, "skipped", 0.0, blocked[uid], graph)
@@ -143,15 +143,3 @@ class StageRunner:
                 tests=node.parents if node and node.resource_type == "test" else (),
             )
         )
-
-
-def _all_ancestors(graph: DbtGraph, uid: str) -> set[str]:
-    found: set[str] = set()
-    pending = list(graph.nodes[uid].parents)
-    while pending:
-        parent = pending.pop()
-        if parent in found or parent not in graph.nodes:
-            continue
-        found.add(parent)
-        pending.extend(graph.nodes[parent].parents)
-    return found

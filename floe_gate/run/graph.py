@@ -53,6 +53,18 @@ class DbtGraph:
         )
         yield from sorter.static_order()
 
+    def ancestors(self, unique_id: str) -> set[str]:
+        """Every node ``unique_id`` depends on, directly or not."""
+        found: set[str] = set()
+        pending = list(self.nodes[unique_id].parents)
+        while pending:
+            parent = pending.pop()
+            if parent in found or parent not in self.nodes:
+                continue
+            found.add(parent)
+            pending.extend(self.nodes[parent].parents)
+        return found
+
     def ancestors_in(self, unique_id: str, among: set[str]) -> set[str]:
         """The nearest ancestors of ``unique_id`` that are in ``among``.
 

@@ -15,14 +15,13 @@ Checks in order, each failing with an actionable message and never an exception:
 from __future__ import annotations
 
 import os
-import socket
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from floe_compute_bigquery.config import BigQueryConfig
 from floe_gate.compute import ConnectionResult, ConnectionStatus
-from floe_gate.compute.health import elapsed_ms, unhealthy
+from floe_gate.compute.health import elapsed_ms, tcp_unreachable, unhealthy
 
 DRIVER_MISSING = (
     "the BigQuery driver is not installed: pip install 'floe-compute-bigquery[driver]' "
@@ -31,7 +30,6 @@ DRIVER_MISSING = (
 DEFAULT_ENDPOINT = "https://bigquery.googleapis.com"
 SCOPES = ("https://www.googleapis.com/auth/bigquery",)
 TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - an endpoint, not a secret
-PROBE_TIMEOUT_SECONDS = 1.5
 API_TIMEOUT_SECONDS = 3.0
 
 
@@ -141,17 +139,6 @@ def endpoint(config: BigQueryConfig) -> tuple[str, int]:
     """Host and port of the BigQuery API the client talks to."""
     url = urlsplit(config.api_endpoint or DEFAULT_ENDPOINT)
     return url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
-
-
-def tcp_unreachable(host: str, port: int, timeout: float = PROBE_TIMEOUT_SECONDS) -> str:
-    """Why ``host:port`` accepts no TCP connection, or "" if it does."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return ""
-    except TimeoutError:
-        return f"no answer within {timeout:g} s"
-    except OSError as error:
-        return error.strerror or type(error).__name__
 
 
 def _resolved(config: BigQueryConfig) -> dict[str, str]:

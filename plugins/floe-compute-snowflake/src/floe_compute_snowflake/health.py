@@ -16,20 +16,18 @@ Checks in order, each failing with an actionable message and never an exception:
 from __future__ import annotations
 
 import os
-import socket
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from floe_compute_snowflake.config import SnowflakeConfig
 from floe_gate.compute import ConnectionResult, ConnectionStatus, EnvRef
-from floe_gate.compute.health import elapsed_ms, unhealthy
+from floe_gate.compute.health import elapsed_ms, tcp_unreachable, unhealthy
 
 DRIVER_MISSING = (
     "the Snowflake driver is not installed: pip install 'floe-compute-snowflake[driver]' "
     "(snowflake-connector-python)"
 )
-PROBE_TIMEOUT_SECONDS = 1.5
 LOGIN_TIMEOUT_SECONDS = 3
 
 
@@ -112,17 +110,6 @@ def resolve_secrets(references: dict[str, EnvRef]) -> tuple[dict[str, str], str]
     if unset:
         return values, f"environment variable(s) not set: {', '.join(unset)}"
     return values, ""
-
-
-def tcp_unreachable(host: str, port: int, timeout: float = PROBE_TIMEOUT_SECONDS) -> str:
-    """Why ``host:port`` accepts no TCP connection, or "" if it does."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return ""
-    except TimeoutError:
-        return f"no answer within {timeout:g} s"
-    except OSError as error:
-        return error.strerror or type(error).__name__
 
 
 def statement_timeout_warnings(config: SnowflakeConfig, parameters: dict[str, str]) -> list[str]:

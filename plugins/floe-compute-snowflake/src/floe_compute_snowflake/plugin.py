@@ -17,28 +17,11 @@ from floe_gate.compute import (
     ResourceSpec,
 )
 from floe_gate.compute.health import bounded_check
+from floe_gate.compute.models import WAREHOUSE_CLIENT_PRESETS
 
 DBT_PACKAGES = ["dbt-snowflake>=1.11,<1.12", "dbt-core>=1.11,<1.12"]
 
-# The dbt job pod is a thin client: the warehouse does the work. Memory goes to dbt
-# itself (the parsed project, result sets of introspection queries), CPU to its threads.
-CLIENT_PRESETS: dict[str, ResourceSpec] = {
-    "small": ResourceSpec(
-        cpu_request="100m", cpu_limit="500m",
-        memory_request="384Mi", memory_limit="768Mi",
-        ephemeral_storage_request="100Mi", ephemeral_storage_limit="500Mi",
-    ),
-    "medium": ResourceSpec(
-        cpu_request="250m", cpu_limit="1000m",
-        memory_request="512Mi", memory_limit="1Gi",
-        ephemeral_storage_request="200Mi", ephemeral_storage_limit="1Gi",
-    ),
-    "large": ResourceSpec(
-        cpu_request="500m", cpu_limit="2000m",
-        memory_request="1Gi", memory_limit="2Gi",
-        ephemeral_storage_request="500Mi", ephemeral_storage_limit="2Gi",
-    ),
-}  # fmt: skip
+CLIENT_PRESETS = WAREHOUSE_CLIENT_PRESETS  # a thin client: the warehouse does the work
 
 
 class SnowflakeComputePlugin(ComputePlugin[SnowflakeConfig]):
