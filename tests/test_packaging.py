@@ -31,7 +31,9 @@ def hook_environment(tmp_path_factory: pytest.TempPathFactory) -> Path:
     where = tmp_path_factory.mktemp("hook-venv")
     venv.create(where, with_pip=True)
     python = where / "bin" / "python"
-    pip(python, "install", str(REPO))
+    # No wheel cache: pip keeps the wheels it built from the plugins' `file:` URLs, and a
+    # cached one would hide a change to a plugin.
+    pip(python, "install", "--no-cache-dir", str(REPO))
     return python
 
 
@@ -118,3 +120,55 @@ def test_plugin_installs_next_to_an_installed_gate(hook_environment: Path) -> No
     assert listing.returncode == 0, listing.stdout
     statuses = [p["status"] for p in json.loads(listing.stdout)["plugins"]]
     assert statuses == ["ok"] * len(PLUGINS)
+
+
+PLUGIN_MODULES = sorted(p.name.replace("-", "_") for p in PLUGINS)
+IMPORTS = "".join(f"import {module}\n" for module in PLUGIN_MODULES)
+A_PLUGIN_AUTHORS_MODULE = f"""\
+from floe_gate.compute import ComputeConfig, ComputePlugin
+{IMPORTS}
+
+class PostgresConfig(ComputeConfig):
+    host: str
+
+
+def first_party() -> list[type[ComputePlugin[ComputeConfig]]]:
+    return []
+"""
+
+
+def test_a_plugin_author_type_checks_against_the_installed_gate(
+    hook_environment: Path, tmp_path: Path
+) -> None:
+    """`mypy --strict` on a plugin finds floe_gate's and every plugin's types (py.typed)."""
+    site_packages = Path(
+        subprocess.run(
+            [str(hook_environment), "-c", "import floe_gate; print(floe_gate.__path__[0])"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,  # not the checkout: the installed package
+            check=True,
+        ).stdout.strip()
+    ).parent
+    for package in ("floe_gate", *PLUGIN_MODULES):
+        assert (site_packages / package / "py.typed").is_file(), package
+    module = tmp_path / "floe_compute_postgres.py"
+    module.write_text(A_PLUGIN_AUTHORS_MODULE, encoding="utf-8")
+    checked = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--python-executable",
+            str(hook_environment),
+            str(module),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+        timeout=300,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import Platform
+
 from floe_gate.load.yaml_document import MAX_DEPTH, MAX_NODES, YamlDocument, load_yaml
 from floe_gate.problems import Problem, ProblemsFound, Severity
 
@@ -250,6 +252,14 @@ def test_a_scalar_below_max_depth_is_refused() -> None:
     assert (problem.line, problem.column) == (1, MAX_DEPTH + 2)
 
 
+# Whichever limit triggers first, ours (MAX_DEPTH, checked on parse events) or the one newer
+# libyaml builds have in their scanner (1,000 flow levels): both refuse the file, located.
+DEPTH_REFUSAL = re.compile(
+    rf"deep\.yaml:2:(\d+): error FG001 "
+    rf"(nesting deeper than {MAX_DEPTH}|invalid YAML: exceeded maximum nesting depth)"
+)
+
+
 def test_very_deep_nesting_is_refused_without_crashing() -> None:
     # libyaml's composer recurses in C: a hundred thousand "[" used to kill the process
     # (SIGSEGV). A child process, so that a regression fails this test and not the run.
@@ -260,16 +270,35 @@ def test_very_deep_nesting_is_refused_without_crashing() -> None:
         "    try:\n"
         "        load_yaml('deep.yaml', b'a:\\n  - ' + b'[' * n + b']' * n)\n"
         "    except ProblemsFound as found:\n"
-        "        print(found.problems[0].as_text())\n"
+        "        print(len(found.problems), found.problems[0].as_text())\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert (
-        result.stdout.splitlines()
-        == [f"deep.yaml:2:{MAX_DEPTH + 4}: error FG001 nesting deeper than {MAX_DEPTH}"] * 2
-    )
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2, result.stdout
+    for line in lines:
+        count, text = line.split(" ", 1)
+        assert count == "1"
+        refused = DEPTH_REFUSAL.fullmatch(text)
+        assert refused, text
+        # located on the line of the nesting, inside the run of "[" (it starts at column 5)
+        assert 5 <= int(refused.group(1)) <= 5 + 1_000 + 2
+
+
+def test_very_deep_nesting_in_a_product_fails_check_located(platform: Platform) -> None:
+    deep = b"a:\n  - " + b"[" * 100_000 + b"]" * 100_000 + b"\n"
+    platform.write("products/revenue/floe.yaml", deep)
+    result = platform.cli("check")
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 1
+    assert re.search(
+        r"^products/revenue/floe\.yaml:2:\d+: error FG001 "
+        rf"(nesting deeper than {MAX_DEPTH}|invalid YAML: exceeded maximum nesting depth)",
+        result.stdout,
+        re.MULTILINE,
+    ), result.stdout
 
 
 def test_merge_keys_are_refused() -> None:

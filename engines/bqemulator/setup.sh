@@ -12,12 +12,16 @@
 # BQEMU_ENABLE_FORMAT_EXTENSIONS=false .engines/bqemulator/bin/bqemulator start ...
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-ENV_DIR=.engines/bqemulator
+ENV_DIR=${FLOE_ENGINE_DIR:-.engines/bqemulator}
+# shellcheck source=engines/lock.sh
+source engines/lock.sh
+engine_lock bqemulator
 REQUIREMENTS=("bqemulator==1.4.0" "duckdb==1.5.5" "duckdb-extension-spatial==1.5.5" "numpy>=1.26")
 STAMP="$ENV_DIR/.floe-requirements"
+WANTED="${REQUIREMENTS[*]} $LOCK_DIGEST"
 ENGINE_HOME="$ENV_DIR/home"
 
-if [ -x "$ENV_DIR/bin/bqemulator" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "${REQUIREMENTS[*]}" ] &&
+if [ -x "$ENV_DIR/bin/bqemulator" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$WANTED" ] &&
   compgen -G "$ENGINE_HOME/.duckdb/extensions/v*/*/spatial.duckdb_extension" >/dev/null; then
   exit 0
 fi
@@ -26,7 +30,7 @@ rm -rf "$ENV_DIR"
 "$ENV_DIR/bin/python" -m pip install --quiet --quiet --disable-pip-version-check "${REQUIREMENTS[@]}"
 "$ENV_DIR/bin/bqemulator" --help >/dev/null
 mkdir -p "$ENGINE_HOME"
-HOME="$PWD/$ENGINE_HOME" "$ENV_DIR/bin/python" - <<'PY'
+HOME="$(cd "$ENGINE_HOME" && pwd)" "$ENV_DIR/bin/python" - <<'PY'
 from pathlib import Path
 
 import duckdb
@@ -40,4 +44,4 @@ with duckdb.connect(config=offline) as connection:
 with duckdb.connect(config=offline) as connection:
     connection.execute("LOAD spatial")
 PY
-echo "${REQUIREMENTS[*]}" >"$STAMP"
+echo "$WANTED" >"$STAMP"

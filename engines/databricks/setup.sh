@@ -11,12 +11,15 @@
 # Usage: VENV_PYTHON=python3.11 bash engines/databricks/setup.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-ENV_DIR=.engines/databricks
+ENV_DIR=${FLOE_ENGINE_DIR:-.engines/databricks}
+# shellcheck source=engines/lock.sh
+source engines/lock.sh
+engine_lock databricks
 PYTHON=${VENV_PYTHON:-python3.11}
 STAMP=$ENV_DIR/.floe-setup-digest
 
-digest=$(cat engines/databricks/setup.sh pyproject.toml \
-  plugins/floe-compute-databricks/pyproject.toml | sha256sum | cut -d' ' -f1)
+digest=$({ cat engines/databricks/setup.sh pyproject.toml plugins/floe-compute-databricks/pyproject.toml
+  echo "$LOCK_DIGEST"; } | sha256sum | cut -d' ' -f1)
 if [ -x "$ENV_DIR/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$digest" ]; then
   echo "engines/databricks: $ENV_DIR is up to date"
   exit 0
@@ -29,7 +32,9 @@ pip=("$ENV_DIR/bin/python" -m pip --quiet --quiet --disable-pip-version-check)
 # plugins come by path), then the Databricks plugin made editable without touching its
 # dependencies: pip refuses the root's path requirement and an editable install of the
 # same directory in one command (as in dev.sh).
-"${pip[@]}" install -e '.[databricks]' "pytest>=8" "pytest-timeout>=2.3" "packaging>=23"
+# hatchling too, so that the lock holds the backend that builds the editable wheels.
+"${pip[@]}" install -e '.[databricks]' "pytest>=8" "pytest-timeout>=2.3" "packaging>=23" \
+  "hatchling>=1.26"
 "${pip[@]}" install --no-deps -e plugins/floe-compute-databricks
 "$ENV_DIR/bin/python" -c 'import dbt.adapters.databricks, databricks.sql' # fail here, not in tests
 echo "$digest" > "$STAMP"
