@@ -9,10 +9,9 @@ import time
 import tracemalloc
 
 import pytest
+from conftest import Platform
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import Platform
 
 from floe_gate.load.yaml_document import MAX_DEPTH, MAX_NODES, YamlDocument, load_yaml
 from floe_gate.problems import Problem, ProblemsFound, Severity
