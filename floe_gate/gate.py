@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from floe_gate.context import Context
 from floe_gate.load.repository import Repository, load_repository
 from floe_gate.load.sources import FileSource
 from floe_gate.problems import Problem
 from floe_gate.registry import PluginRegistry
 from floe_gate.rules import run_rules
-from floe_gate.rules.context import Context
 from floe_gate.waivers import apply_waivers
 
 

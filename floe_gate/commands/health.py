@@ -32,11 +32,11 @@ from opentelemetry import trace
 
 from floe_gate.compute import ConnectionResult, ConnectionStatus
 from floe_gate.compute.health import bounded_check
+from floe_gate.context import Context
 from floe_gate.load.repository import ManifestUnusable, load_repository
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.registry import PluginLoadError, PluginRegistry
 from floe_gate.report.errors import echo_error
-from floe_gate.rules.context import Context
 from floe_gate.telemetry import (
     command_span,
     record_validation,

@@ -24,11 +24,11 @@ from pydantic import ValidationError
 
 from floe_gate.compute import ComputeConfig, ComputePlugin, ResourceSpec
 from floe_gate.config.models import Transform
+from floe_gate.context import Context
 from floe_gate.registry import PluginStatus
 from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform
 from floe_gate.resolve.resources import transform_resources
 from floe_gate.resolve.settings import effective_settings
-from floe_gate.rules.context import Context
 from floe_gate.telemetry import record_profile_generation
 
 SAFE_DIRECTORY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 
+from floe_gate.context import Context
 from floe_gate.problems import Problem
-from floe_gate.rules.context import Context
 
 
 @dataclass(frozen=True)

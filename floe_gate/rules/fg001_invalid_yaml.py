@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from floe_gate.context import Context
 from floe_gate.problems import Problem
-from floe_gate.rules.context import Context
 
 ID = "FG001"
 TITLE = "invalid YAML"

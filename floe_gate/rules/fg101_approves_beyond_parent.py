@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from floe_gate.context import Context, located, options
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Level, chain_text
-from floe_gate.rules.context import Context, located, options
 
 ID = "FG101"
 TITLE = "approves an engine its parent does not"

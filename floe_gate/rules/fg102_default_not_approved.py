@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from floe_gate.context import Context, located, options
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Level, chain_text
-from floe_gate.rules.context import Context, located, options
 
 ID = "FG102"
 TITLE = "default engine outside the approved list"

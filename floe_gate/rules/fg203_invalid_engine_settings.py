@@ -22,15 +22,13 @@ from collections.abc import Iterator
 
 from pydantic import ValidationError
 
+from floe_gate.context import Context, located
 from floe_gate.load.validation import describe_error
 from floe_gate.load.yaml_document import Path
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Level, Origin
+from floe_gate.resolve.secrets import redact_literal_secrets
 from floe_gate.resolve.settings import effective_settings
-from floe_gate.rules.context import Context, located
-from floe_gate.rules.fg202_engine_not_installed import unusable
-from floe_gate.rules.fg204_environment_changes_engine import ADAPTER_KEYS
-from floe_gate.rules.secrets import redact_literal_secrets
 
 ID = "FG203"
 TITLE = "invalid engine settings"
@@ -60,7 +58,7 @@ def _settings_to_check(context: Context) -> Iterator[tuple[tuple[Level, ...], st
     environments: list[str | None] = [None, *context.repository.manifest.model.environments]
     for chain in chains:
         for engine in chain[-1].approved:
-            if unusable(context, engine) is None:
+            if context.unusable(engine) is None:
                 for environment in environments:
                     yield chain, engine, environment
 
@@ -79,8 +77,7 @@ def _validate(
         secrets,
         model=plugin.config_model,
     )
-    environments = context.repository.manifest.model.compute.environments
-    overrides = environments.get(environment, {}).get(engine, {}) if environment else {}
+    adapter_overrides = context.adapter_overrides(environment, engine) if environment else []
     try:
         plugin.parse_config(values)
     except ValidationError as error:
@@ -91,7 +88,7 @@ def _validate(
                 message = message.removeprefix("document: ")
             if any(path[: len(secret)] == secret for secret in secrets):
                 continue  # a literal secret where a plain value belongs: FG401 reports it
-            if environment and path[:1] and path[0] in ADAPTER_KEYS and path[0] in overrides:
+            if path[:1] and path[0] in adapter_overrides:
                 continue  # FG204: an environment choosing another adapter
             origin: Origin = settings.origin(path, key=key)
             # An error about the whole settings (a model validator's) has no place of its
@@ -122,4 +119,4 @@ def _aggregate(context: Context, failing: dict[str, str]) -> Iterator[Problem]:
 
 
 def _not_usable(context: Context, engine: str) -> str | None:
-    return "not installed or not loadable" if unusable(context, engine) else None
+    return "not installed or not loadable" if context.unusable(engine) else None

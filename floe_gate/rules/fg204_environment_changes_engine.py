@@ -15,15 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from floe_gate.context import Context, located, options
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Origin
-from floe_gate.rules.context import Context, located, options
 
 ID = "FG204"
 TITLE = "per-environment setting changes an engine"
 ENGINE_CHOOSING_KEYS = frozenset({"default", "approved", "engine", "compute"})
-ADAPTER_KEYS = frozenset({"plugin", "type"})
-"""Keys of an engine's settings that would choose another engine or adapter."""
 
 
 def check(context: Context) -> Iterator[Problem]:
@@ -64,7 +62,7 @@ def check(context: Context) -> Iterator[Problem]:
                     "(setting: value)",
                 )
             else:
-                for key in sorted(ADAPTER_KEYS & set(settings)):
+                for key in context.adapter_overrides(environment, name):
                     yield located(
                         Origin.of(document, (*base, name, key), key=True),
                         ID,

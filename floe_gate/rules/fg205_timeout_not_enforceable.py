@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from floe_gate.context import Context, located, options
 from floe_gate.problems import Problem
 from floe_gate.resolve.engines import ResolvedProduct
 from floe_gate.resolve.hierarchy import Origin
-from floe_gate.rules.context import Context, located, options
-from floe_gate.rules.fg202_engine_not_installed import unusable
 
 ID = "FG205"
 TITLE = "per-transform timeout the engine cannot enforce"
@@ -28,7 +27,7 @@ def check(context: Context) -> Iterator[Problem]:
             transform = resolved.transform
             if transform is None or transform.timeout_seconds is None or resolved.index is None:
                 continue
-            if unusable(context, resolved.engine):
+            if context.unusable(resolved.engine):
                 continue
             if context.registry.get(resolved.engine).per_model_timeouts:
                 continue
@@ -51,5 +50,5 @@ def _enforcing(context: Context, product: ResolvedProduct) -> list[str]:
     return [
         engine
         for engine in product.level.approved
-        if not unusable(context, engine) and context.registry.get(engine).per_model_timeouts
+        if not context.unusable(engine) and context.registry.get(engine).per_model_timeouts
     ]

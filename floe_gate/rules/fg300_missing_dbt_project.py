@@ -12,10 +12,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from floe_gate.context import Context, located
 from floe_gate.load.repository import DBT_PROJECT_FILE
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Origin
-from floe_gate.rules.context import Context, located
 
 ID = "FG300"
 TITLE = "dbt project missing"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from floe_gate.context import Context, located
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Origin
-from floe_gate.rules.context import Context, located
 
 ID = "FG301"
 TITLE = "transform names no dbt model"

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from floe_gate.context import Context, located, options
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Origin
-from floe_gate.rules.context import Context, located, options
-from floe_gate.rules.fg202_engine_not_installed import unusable
 
 ID = "FG303"
 TITLE = "unknown workload preset"
@@ -23,7 +22,7 @@ def check(context: Context) -> Iterator[Problem]:
             transform = resolved.transform
             if transform is None or transform.workload is None or resolved.index is None:
                 continue
-            if unusable(context, resolved.engine):
+            if context.unusable(resolved.engine):
                 continue
             presets = context.registry.get(resolved.engine).resource_presets
             if transform.workload not in presets:

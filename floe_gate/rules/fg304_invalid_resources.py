@@ -13,11 +13,10 @@ from collections.abc import Iterator
 
 from pydantic import ValidationError
 
+from floe_gate.context import Context, located
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.resolve.resources import transform_resources
-from floe_gate.rules.context import Context, located
-from floe_gate.rules.fg202_engine_not_installed import unusable
 
 ID = "FG304"
 TITLE = "invalid resource overrides"
@@ -31,7 +30,7 @@ def check(context: Context) -> Iterator[Problem]:
             if (
                 transform is None
                 or transform.resources is None
-                or unusable(context, resolved.engine)
+                or context.unusable(resolved.engine)
             ):
                 continue
             try:

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from floe_gate.context import Context, located
 from floe_gate.problems import Problem
 from floe_gate.resolve.engines import ResolvedProduct
 from floe_gate.resolve.hierarchy import Origin
-from floe_gate.rules.context import Context, located
-from floe_gate.rules.fg202_engine_not_installed import unusable
 
 ID = "FG305"
 TITLE = "query-comment hides the dbt node"
@@ -54,7 +53,7 @@ def _guarded_engines(context: Context, product: ResolvedProduct) -> list[str]:
     return sorted(
         engine
         for engine in engines
-        if not unusable(context, engine) and context.registry.get(engine).per_model_timeouts
+        if not context.unusable(engine) and context.registry.get(engine).per_model_timeouts
     )
 
 

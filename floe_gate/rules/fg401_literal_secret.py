@@ -22,12 +22,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from floe_gate.context import Context, located
 from floe_gate.load.yaml_document import Path, YamlDocument
 from floe_gate.problems import Problem
 from floe_gate.resolve.hierarchy import Origin
-from floe_gate.rules.context import Context, located
-from floe_gate.rules.fg202_engine_not_installed import unusable
-from floe_gate.rules.secrets import is_literal_secret
+from floe_gate.resolve.secrets import is_literal_secret
 
 ID = "FG401"
 TITLE = "literal secret"
@@ -73,6 +72,6 @@ def _walk(
 def _model(context: Context, path: Path, engine_at: int) -> type[BaseModel] | None:
     """The config model of the engine whose settings ``path`` is in, if its plugin is usable."""
     engine = path[engine_at] if len(path) > engine_at else None
-    if not isinstance(engine, str) or unusable(context, engine):
+    if not isinstance(engine, str) or context.unusable(engine):
         return None
     return context.registry.get(engine).config_model

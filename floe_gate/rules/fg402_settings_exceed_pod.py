@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from floe_gate.context import Context, located
 from floe_gate.problems import Problem
 from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.resolve.resources import transform_resources
-from floe_gate.rules.context import Context, located
-from floe_gate.rules.fg202_engine_not_installed import unusable
 
 ID = "FG402"
 TITLE = "engine settings exceed the pod"
@@ -54,7 +53,7 @@ def _misfits(
     resolved: ResolvedTransform,
     environments: list[str],
 ) -> Iterator[str]:
-    if unusable(context, resolved.engine):
+    if context.unusable(resolved.engine):
         return
     plugin = context.registry.get(resolved.engine)
     try:

@@ -1,4 +1,9 @@
-"""What every rule sees: the loaded repository, its resolution and the installed plugins."""
+"""What every rule sees: the loaded repository, its resolution and the installed plugins.
+
+Also what several rules ask of it (whether an engine can be used, which keys of an
+environment's settings would choose another adapter), so that rules never import each
+other. ``emit`` and ``health`` read the same resolution.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,14 @@ from typing import Any
 
 from floe_gate.load.repository import Repository
 from floe_gate.problems import Problem, Severity
-from floe_gate.registry import PluginRegistry
+from floe_gate.registry import PluginRegistry, PluginStatus
 from floe_gate.resolve.engines import ResolvedProduct, resolve_product
 from floe_gate.resolve.hierarchy import Hierarchy, Level, Origin
+from floe_gate.resolve.secrets import redact_literal_secrets
 from floe_gate.resolve.settings import effective_settings
-from floe_gate.rules.secrets import redact_literal_secrets
+
+ADAPTER_KEYS = frozenset({"plugin", "type"})
+"""Keys of an engine's settings that would choose another engine or adapter."""
 
 
 @dataclass
@@ -65,6 +73,26 @@ class Context:
     @property
     def timeout_seconds(self) -> int:
         return self.repository.manifest.model.compute.timeout_seconds
+
+    def unusable(self, engine: str) -> str | None:
+        """Why ``engine`` cannot be used here (FG202 reports it), or None."""
+        if engine not in self.installed_engines:
+            return (
+                f"engine {engine!r} has no installed compute plugin "
+                f"(installed: {options(self.installed_engines)}); install its plugin, "
+                "e.g. in the hook's additional_dependencies"
+            )
+        record = self.registry.record(engine)
+        if record.status is not PluginStatus.OK:
+            return f"the compute plugin for {engine!r} cannot be used: {record.reason}"
+        return None
+
+    def adapter_overrides(self, environment: str, engine: str) -> list[str]:
+        """The keys of ``compute.environments.<environment>.<engine>`` that would choose
+        another adapter (FG204 refuses them), sorted."""
+        environments = self.repository.manifest.model.compute.environments
+        settings = environments.get(environment, {}).get(engine)
+        return sorted(ADAPTER_KEYS & set(settings)) if isinstance(settings, dict) else []
 
 
 def located(
