@@ -9,8 +9,7 @@ from floe_gate.config.models import Waiver, Waivers
 from floe_gate.load.repository import Loaded
 from floe_gate.problems import Problem, Severity
 from floe_gate.resolve.hierarchy import Origin
-
-RULE = "FG501"
+from floe_gate.rules.fg501_expired_waiver import ID as EXPIRED_WAIVER
 
 
 def apply_waivers(
@@ -23,7 +22,7 @@ def apply_waivers(
     result = []
     for problem in problems:
         # An expired waiver cannot itself be waived: that would make it permanent.
-        waivable = problem.severity is Severity.ERROR and problem.rule != RULE
+        waivable = problem.severity is Severity.ERROR and problem.rule != EXPIRED_WAIVER
         match = next((i for i, w in active.items() if waivable and _matches(w, problem)), None)
         if match is None:
             result.append(problem)
@@ -42,7 +41,7 @@ def apply_waivers(
         if index not in used:
             origin = Origin.of(waivers.document, ("waivers", index))
             result.append(
-                Problem(origin.file, origin.line, origin.column, RULE, Severity.NOTE,
+                Problem(origin.file, origin.line, origin.column, EXPIRED_WAIVER, Severity.NOTE,
                         f"waiver of {waiver.rule} for {waiver.subject} matches no problem; "
                         "delete it")
             )  # fmt: skip

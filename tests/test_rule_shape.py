@@ -39,3 +39,16 @@ def test_no_rule_imports_another_rule() -> None:
             if any(RULE_MODULE.fullmatch(part) for part in name.split("."))
         }
         assert not others, f"{path.name} imports {sorted(others)}: share it through Context"
+
+
+def test_rule_ids_are_written_only_in_their_rule_modules() -> None:
+    rules = set(rule_files())
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path in rules:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            literal = isinstance(node, ast.Constant) and isinstance(node.value, str)
+            if literal and re.fullmatch(r"FG\d{3}", node.value):
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {node.value}")
+    assert not found, f"import the rule module's ID instead: {found}"

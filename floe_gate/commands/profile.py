@@ -14,6 +14,7 @@ from floe_gate.load.yaml_document import YamlDocument, load_yaml
 from floe_gate.problems import Problem, ProblemsFound, Severity
 from floe_gate.registry import PluginLoadError, PluginRegistry
 from floe_gate.report.errors import echo_error
+from floe_gate.rules.fg002_invalid_configuration import ID as INVALID_CONFIGURATION
 
 
 def render_profile(
@@ -57,7 +58,7 @@ def _mapping(document: Any) -> dict[str, Any]:
     if not isinstance(document.data, dict):
         line, column = document.locate(())
         raise ProblemsFound(
-            [Problem(document.file, line, column, "FG002", Severity.ERROR,
+            [Problem(document.file, line, column, INVALID_CONFIGURATION, Severity.ERROR,
                      "target settings must be a mapping of setting names to values")]
         )  # fmt: skip
     return document.data

@@ -18,6 +18,8 @@ from floe_gate.load.sources import CannotJudge, FileSource
 from floe_gate.load.validation import validation_problems
 from floe_gate.load.yaml_document import YamlDocument, load_yaml
 from floe_gate.problems import Problem, ProblemsFound, Severity
+from floe_gate.rules.fg001_invalid_yaml import ID as INVALID_YAML
+from floe_gate.rules.fg002_invalid_configuration import ID as INVALID_CONFIGURATION
 
 PRODUCT_FILE = "floe.yaml"
 POLICY_FILE = "policy.yaml"
@@ -181,7 +183,7 @@ def _document(source: _Reader, file: str, problems: list[Problem]) -> YamlDocume
     except ProblemsFound as found:
         problems.extend(found.problems)
     except OSError as error:
-        problems.append(Problem(file, 1, 1, "FG001", Severity.ERROR, f"unreadable: {error}"))
+        problems.append(Problem(file, 1, 1, INVALID_YAML, Severity.ERROR, f"unreadable: {error}"))
     return None
 
 
@@ -194,7 +196,7 @@ def _load(
     data: Any = document.data
     if not isinstance(data, dict):
         problems.append(
-            Problem(file, *document.locate(()), "FG002", Severity.ERROR,
+            Problem(file, *document.locate(()), INVALID_CONFIGURATION, Severity.ERROR,
                     f"{model.__name__} must be a mapping (apiVersion, kind, ...)")
         )  # fmt: skip
         return None

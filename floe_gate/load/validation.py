@@ -12,8 +12,7 @@ from pydantic_core import ErrorDetails
 
 from floe_gate.load.yaml_document import Path, YamlDocument
 from floe_gate.problems import Problem, Severity
-
-RULE = "FG002"
+from floe_gate.rules.fg002_invalid_configuration import ID as INVALID_CONFIGURATION
 
 
 def validation_problems(
@@ -34,7 +33,9 @@ def _problem(
     loc, key, message = describe_error(detail, model, _value_at(document.data, base), base)
     line, column = document.locate((*base, *loc), key=key)
     prefix = f"{context}: " if context else ""
-    return Problem(document.file, line, column, RULE, Severity.ERROR, prefix + message)
+    return Problem(
+        document.file, line, column, INVALID_CONFIGURATION, Severity.ERROR, prefix + message
+    )
 
 
 def describe_error(

@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from floe_gate.problems import Problem, ProblemsFound, Severity
+from floe_gate.rules.fg001_invalid_yaml import ID as INVALID_YAML
 
-RULE = "FG001"
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 
@@ -113,7 +113,7 @@ def _refuse_deep_nesting(file: str, text: str) -> None:
 
 
 def _problem(file: str, line: int, column: int, message: str) -> ProblemsFound:
-    return ProblemsFound([Problem(file, line, column, RULE, Severity.ERROR, message)])
+    return ProblemsFound([Problem(file, line, column, INVALID_YAML, Severity.ERROR, message)])
 
 
 class _Builder:

@@ -14,9 +14,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from floe_gate.context import Context
 from floe_gate.problems import Problem
+
+if TYPE_CHECKING:  # the loaders import rule ids from this package: it cannot import them
+    from floe_gate.context import Context
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,12 @@ must be one valid YAML document in UTF-8. Reported at the exact position:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from floe_gate.context import Context
 from floe_gate.problems import Problem
+
+if TYPE_CHECKING:  # the loaders import ID: the rule cannot import what loads
+    from floe_gate.context import Context
 
 ID = "FG001"
 TITLE = "invalid YAML"

@@ -13,9 +13,12 @@ The values of credential settings are never repeated in messages.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from floe_gate.context import Context
 from floe_gate.problems import Problem
+
+if TYPE_CHECKING:  # the loaders import ID: the rule cannot import what loads
+    from floe_gate.context import Context
 
 ID = "FG002"
 TITLE = "invalid configuration"
