@@ -14,10 +14,9 @@ from functools import cached_property
 from typing import Any
 
 from floe_gate.load.repository import Repository
-from floe_gate.problems import Problem, Severity
 from floe_gate.registry import PluginRegistry, PluginStatus
 from floe_gate.resolve.engines import ResolvedProduct, resolve_product
-from floe_gate.resolve.hierarchy import Hierarchy, Level, Origin
+from floe_gate.resolve.hierarchy import Hierarchy, Level
 from floe_gate.resolve.secrets import redact_literal_secrets
 from floe_gate.resolve.settings import effective_settings
 
@@ -93,21 +92,6 @@ class Context:
         environments = self.repository.manifest.model.compute.environments
         settings = environments.get(environment, {}).get(engine)
         return sorted(ADAPTER_KEYS & set(settings)) if isinstance(settings, dict) else []
-
-
-def located(
-    origin: Origin,
-    rule: str,
-    message: str,
-    *,
-    severity: Severity = Severity.ERROR,
-    subject: str | None = None,
-    related: Iterable[str] = (),
-) -> Problem:
-    return Problem(
-        origin.file, origin.line, origin.column, rule, severity, message, subject,
-        frozenset(related) - {origin.file},
-    )  # fmt: skip
 
 
 def options(values: Iterable[str]) -> str:
