@@ -86,6 +86,11 @@ class Context:
             return f"the compute plugin for {engine!r} cannot be used: {record.reason}"
         return None
 
+    def times_out_models(self, engine: str) -> bool:
+        """Whether ``engine`` is usable and can limit single dbt models (per-transform
+        ``timeout_seconds``, FG205; read from dbt's query comment, FG305)."""
+        return self.unusable(engine) is None and self.registry.get(engine).per_model_timeouts
+
     def adapter_overrides(self, environment: str, engine: str) -> list[str]:
         """The keys of ``compute.environments.<environment>.<engine>`` that would choose
         another adapter (FG204 refuses them), sorted."""

@@ -50,11 +50,7 @@ def check(context: Context) -> Iterator[Problem]:
 
 def _guarded_engines(context: Context, product: ResolvedProduct) -> list[str]:
     engines = {product.level.default, *(t.engine for t in product.transforms)}
-    return sorted(
-        engine
-        for engine in engines
-        if not context.unusable(engine) and context.registry.get(engine).per_model_timeouts
-    )
+    return sorted(engine for engine in engines if context.times_out_models(engine))
 
 
 def _hides_node(setting: object) -> str | None:
