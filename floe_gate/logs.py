@@ -15,7 +15,6 @@ from typing import Any
 from floe_gate.observability import correlation_id
 
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50}
-FORMATS = ("auto", "human", "json")
 
 _settings: dict[str, Any] = {"level": LEVELS["warning"], "format": "auto", "ready": False}
 

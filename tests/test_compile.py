@@ -669,3 +669,26 @@ def test_an_iceberg_catalog_adds_the_extension_wheels_to_the_requirements(
         requirements
     )
     assert "duckdb==1.5.5" in requirements
+
+
+def test_the_fast_yaml_emitter_writes_what_the_pure_python_one_writes() -> None:
+    """Artifacts must not depend on whether PyYAML was built with libyaml."""
+    import yaml
+
+    from floe_gate.emit.render import dump_yaml
+
+    data = {
+        "type": "duckdb",
+        "schema": "s_é_日本",
+        "quoted": ["on", "1.0", "null", "~", "", " x", "a: b", "#c", "'q'", '"d"', "-", "0x1F"],
+        "long": "word " * 60,
+        "lines": "one\ntwo\n",
+        "numbers": [1, 1.5, True, None, -0.0, 10**20],
+        "nested": {"settings": {"threads": 2, "memory_limit": "1GB"}, "empty": {}, "none": []},
+        "tab": "a\tb",
+    }
+    pure = yaml.dump(
+        data, Dumper=yaml.SafeDumper, sort_keys=False, default_flow_style=False,
+        allow_unicode=True, width=120,
+    )  # fmt: skip
+    assert dump_yaml(data) == pure

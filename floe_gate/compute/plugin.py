@@ -135,9 +135,13 @@ class ComputePlugin(PluginMetadata, Generic[ConfigT]):
     def validate_connection(self, config: ConfigT) -> ConnectionResult:
         """Check the engine with its native driver; never raises, answers within 5 s."""
 
-    @abstractmethod
     def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
-        """Requests and limits of the dbt job pod for a workload size."""
+        """Requests and limits of the dbt job pod for a workload size.
+
+        The named entry of ``resource_presets`` by default; a plugin sets those
+        presets rather than overriding this.
+        """
+        return self.preset(workload_size)
 
     @abstractmethod
     def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> list[str] | None:

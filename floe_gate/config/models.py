@@ -15,7 +15,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from floe_gate.compute.models import no_items
 
-API_VERSION = "floe/v1"
 ENGINE_NAME = r"^[a-z][a-z0-9_]*$"
 GIT_BRANCH = re.compile(r"^(?!/|.*/$|.*\.\.|.*//|.*@\{|.*\.lock$|-)[A-Za-z0-9._/-]+$")
 

@@ -142,11 +142,18 @@ def _requirement_order(requirement: str) -> tuple[str, str]:
     return (requirement.lower(), requirement)
 
 
+FAST_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def dump_yaml(data: Any) -> str:
-    """YAML in the given key order, with the pure-Python emitter on every machine."""
+    """YAML in the given key order; libyaml's emitter where PyYAML has it (~10× faster).
+
+    Both emitters write the same bytes for what compile emits (plain mappings, lists,
+    strings, numbers and booleans); tests/test_compile.py compares them.
+    """
     text: str = yaml.dump(
         data,
-        Dumper=yaml.SafeDumper,
+        Dumper=FAST_DUMPER,
         sort_keys=False,
         default_flow_style=False,
         allow_unicode=True,

@@ -64,6 +64,8 @@ class Repository:
     """``dbt_project.yml`` files that exist but are not valid YAML."""
     source: FileSource | None = None
     """Where the files came from, for what reads more than YAML (compile's ref scan)."""
+    files: list[str] = field(default_factory=list)
+    """Every file of ``source``, sorted, as listed once for the load."""
 
 
 class ParseCache:
@@ -106,7 +108,7 @@ def load_repository(
         posixpath.join(posixpath.dirname(manifest_file), manifest.model.policies)
     )
     repository = Repository(
-        manifest=manifest, policy_root=policy_root, problems=problems, source=source
+        manifest=manifest, policy_root=policy_root, problems=problems, source=source, files=files
     )
     _load_policies(reader, files, repository)
     _load_products(reader, files, repository)

@@ -6,9 +6,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from floe_gate.emit.crossings import Crossing
 from floe_gate.run.dbt import DbtFailed, DbtOutcome, DbtProject, NodeEvent, ParsedProject, build
 from floe_gate.run.graph import DbtGraph
-from floe_gate.run.handoff import Crossing, HandoffFailed, Handoffs
+from floe_gate.run.handoff import HandoffFailed, Handoffs
 from floe_gate.run.results import NodeResult, ProductRun, StageResult
 from floe_gate.run.stages import Stage
 

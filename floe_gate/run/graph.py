@@ -40,13 +40,6 @@ class DbtGraph:
         """Unique ids of the models, seeds and snapshots."""
         return {uid for uid, node in self.nodes.items() if node.resource_type in BUILT}
 
-    def tests_of(self, unique_id: str) -> list[str]:
-        return sorted(
-            uid
-            for uid, node in self.nodes.items()
-            if node.resource_type == "test" and unique_id in node.parents
-        )
-
     def topological_order(self) -> Iterator[str]:
         sorter = TopologicalSorter(
             {uid: [p for p in node.parents if p in self.nodes] for uid, node in self.nodes.items()}
@@ -83,18 +76,4 @@ class DbtGraph:
                 found.add(parent)
             else:
                 pending.extend(self.nodes[parent].parents)
-        return found
-
-    def descendants(self, unique_ids: Iterable[str]) -> set[str]:
-        children: dict[str, list[str]] = {}
-        for uid, node in self.nodes.items():
-            for parent in node.parents:
-                children.setdefault(parent, []).append(uid)
-        found: set[str] = set()
-        pending = list(unique_ids)
-        while pending:
-            for child in children.get(pending.pop(), []):
-                if child not in found:
-                    found.add(child)
-                    pending.append(child)
         return found

@@ -17,17 +17,25 @@ from pathlib import Path
 from typing import Any
 
 from floe_gate.compute import ComputeConfig, ComputePlugin, Relation
+from floe_gate.emit.crossings import (
+    Crossing,
+    HandoffMethod,
+    described,
+    handoff_sql,
+    no_storage_message,
+    unable_message,
+)
 from floe_gate.run.graph import DbtGraph, Node
 
-
-@dataclass(frozen=True)
-class Crossing:
-    """``child`` on ``to_engine`` reads ``parent`` built on ``from_engine``."""
-
-    parent: str
-    child: str
-    from_engine: str
-    to_engine: str
+__all__ = [  # Crossing too: the run's crossings are compile's
+    "Crossing",
+    "HandoffFailed",
+    "Handoffs",
+    "crossings",
+    "location",
+    "missing_storage_message",
+    "relation",
+]
 
 
 def crossings(
@@ -57,15 +65,8 @@ def relation(node: Node) -> Relation:
 
 
 def missing_storage_message(found: list[Crossing], graph: DbtGraph) -> str:
-    shown = "; ".join(
-        f"{graph.nodes[c.child].name} ({c.to_engine}) reads {graph.nodes[c.parent].name} "
-        f"({c.from_engine})"
-        for c in found[:5]
-    )
-    return (
-        f"data must cross engines but the manifest sets no compute.shared_storage: {shown}. "
-        "Set compute.shared_storage to a directory (or URL) every engine can read and write"
-    )
+    """Why ``found`` cannot cross: the manifest sets no shared storage."""
+    return no_storage_message(described(found, lambda uid: graph.nodes[uid].name))
 
 
 class HandoffFailed(Exception):
@@ -91,17 +92,11 @@ class Handoffs:
     def cannot(self, found: list[Crossing]) -> str | None:
         """Why these crossings cannot happen (an engine offers no Parquet hand-off), or None."""
         for crossing in found:
-            for engine, method in (
-                (crossing.from_engine, "export_sql"),
-                (crossing.to_engine, "import_sql"),
-            ):
+            for engine, method in crossing.sides:
                 if self._statements(engine, method, crossing.parent) is None:
-                    direction = "out of" if method == "export_sql" else "into"
-                    return (
-                        f"engine {engine} cannot move data {direction} itself through shared "
-                        f"storage (its plugin has no {method}), so "
-                        f"{crossing.child} cannot read {crossing.parent}"
-                    )
+                    nodes = self.graph_for(engine).nodes
+                    shown = described([crossing], lambda uid: nodes[uid].name)  # noqa: B023
+                    return unable_message(engine, method, shown)
         return None
 
     def prepare(self, crossing: Crossing) -> None:
@@ -121,7 +116,7 @@ class Handoffs:
             target = location(self.shared_storage, self.environment, self.product, name)
             Path(target).parent.mkdir(parents=True, exist_ok=True)
 
-    def _run(self, engine: str, method: str, unique_id: str) -> None:
+    def _run(self, engine: str, method: HandoffMethod, unique_id: str) -> None:
         for statement in self._statements(engine, method, unique_id) or []:
             try:
                 self.run_sql(engine, statement)
@@ -131,9 +126,9 @@ class Handoffs:
                     f"{engine} failed: {error}"
                 ) from error
 
-    def _statements(self, engine: str, method: str, unique_id: str) -> list[str] | None:
+    def _statements(self, engine: str, method: HandoffMethod, unique_id: str) -> list[str] | None:
         node = self.graph_for(engine).nodes[unique_id]
         where = location(self.shared_storage, self.environment, self.product, node.name)
-        plugin = self.plugins[engine]
-        produce = plugin.export_sql if method == "export_sql" else plugin.import_sql
-        return produce(self.configs[engine], relation(node), where)
+        return handoff_sql(
+            self.plugins[engine], method, self.configs[engine], relation(node), where
+        )

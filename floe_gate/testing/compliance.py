@@ -63,7 +63,6 @@ CONTRACT_METHODS = (
     "generate_dbt_profile",
     "get_required_dbt_packages",
     "validate_connection",
-    "get_resource_requirements",
     "get_catalog_attachment_sql",
 )
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from floe_compute_bigquery.config import BigQueryConfig
 from floe_gate.compute import ConnectionResult, ConnectionStatus
 from floe_gate.compute.health import elapsed_ms, tcp_unreachable, unhealthy
+from floe_gate.compute.references import UnsetVariables, resolve_references
 
 DRIVER_MISSING = (
     "the BigQuery driver is not installed: pip install 'floe-compute-bigquery[driver]' "
@@ -142,17 +143,10 @@ def endpoint(config: BigQueryConfig) -> tuple[str, int]:
 
 
 def _resolved(config: BigQueryConfig) -> dict[str, str]:
-    values: dict[str, str] = {}
-    unset = []
-    for setting, ref in config.secrets().items():
-        value = os.environ.get(ref.env)
-        if value is None:
-            unset.append(f"{ref.env} ({setting})")
-        else:
-            values[setting] = value
-    if unset:
-        raise CredentialsUnusable(f"environment variable(s) not set: {', '.join(unset)}")
-    return values
+    try:
+        return resolve_references(config.secrets())
+    except UnsetVariables as unset:
+        raise CredentialsUnusable(str(unset)) from None
 
 
 def dataset_warnings(client: Any, project: str, api_errors: Any) -> list[str]:

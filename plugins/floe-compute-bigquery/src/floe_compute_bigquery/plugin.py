@@ -34,7 +34,7 @@ class BigQueryComputePlugin(ComputePlugin[BigQueryConfig]):
     resource_presets: ClassVar[Mapping[str, ResourceSpec]] = CLIENT_PRESETS
     # job_execution_timeout_seconds is one value per profile output: the default
     # timeout maps onto it, but a single model's own timeout cannot be expressed.
-    per_model_timeouts: ClassVar[bool] = False
+    # (per_model_timeouts stays False, the default.)
 
     def generate_dbt_profile(self, config: BigQueryConfig) -> dict[str, Any]:
         return build_profile(config)
@@ -44,9 +44,6 @@ class BigQueryComputePlugin(ComputePlugin[BigQueryConfig]):
 
     def validate_connection(self, config: BigQueryConfig) -> ConnectionResult:
         return bounded_check(lambda: check_bigquery(config))
-
-    def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
-        return self.preset(workload_size)
 
     def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> None:
         return None  # BigQuery reaches Iceberg through BigLake, configured in the project

@@ -55,7 +55,7 @@ class DatabricksComputePlugin(ComputePlugin[DatabricksConfig]):
     resource_presets: ClassVar[Mapping[str, ResourceSpec]] = CLIENT_PRESETS
     # timeout_seconds is the session's STATEMENT_TIMEOUT; a profile has no per-model
     # session settings, so per-transform overrides are reported, not enforced (FG205).
-    per_model_timeouts: ClassVar[bool] = False
+    # (per_model_timeouts stays False, the default.)
 
     def generate_dbt_profile(self, config: DatabricksConfig) -> dict[str, Any]:
         return build_profile(config)
@@ -65,9 +65,6 @@ class DatabricksComputePlugin(ComputePlugin[DatabricksConfig]):
 
     def validate_connection(self, config: DatabricksConfig) -> ConnectionResult:
         return bounded_check(lambda: check_databricks(config))
-
-    def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
-        return self.preset(workload_size)
 
     def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> list[str] | None:
         # Databricks reaches Iceberg tables through Unity Catalog (DatabricksConfig.catalog).

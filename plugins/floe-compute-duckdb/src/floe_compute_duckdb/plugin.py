@@ -58,9 +58,6 @@ class DuckDBComputePlugin(ComputePlugin[DuckDBConfig]):
     def validate_connection(self, config: DuckDBConfig) -> ConnectionResult:
         return bounded_check(lambda: check_duckdb(config))
 
-    def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
-        return self.preset(workload_size)
-
     def resource_fit(self, config: DuckDBConfig, resources: ResourceSpec) -> list[str]:
         return pod_fit_problems(config, resources)
 

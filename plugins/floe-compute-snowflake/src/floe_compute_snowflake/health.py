@@ -15,14 +15,14 @@ Checks in order, each failing with an actionable message and never an exception:
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from floe_compute_snowflake.config import SnowflakeConfig
-from floe_gate.compute import ConnectionResult, ConnectionStatus, EnvRef
+from floe_gate.compute import ConnectionResult, ConnectionStatus
 from floe_gate.compute.health import elapsed_ms, tcp_unreachable, unhealthy
+from floe_gate.compute.references import UnsetVariables, resolve_references
 
 DRIVER_MISSING = (
     "the Snowflake driver is not installed: pip install 'floe-compute-snowflake[driver]' "
@@ -37,9 +37,10 @@ def check_snowflake(config: SnowflakeConfig) -> ConnectionResult:
         import snowflake.connector
     except ImportError:
         return unhealthy(started, DRIVER_MISSING)
-    values, missing = resolve_secrets(config.secrets())
-    if missing:
-        return unhealthy(started, missing)
+    try:
+        values = resolve_references(config.secrets())
+    except UnsetVariables as unset:
+        return unhealthy(started, str(unset))
     host, port = config.endpoint
     unreachable = tcp_unreachable(host, port)
     if unreachable:
@@ -95,21 +96,6 @@ def check_snowflake(config: SnowflakeConfig) -> ConnectionResult:
         message=message,
         warnings=tuple(warnings),
     )
-
-
-def resolve_secrets(references: dict[str, EnvRef]) -> tuple[dict[str, str], str]:
-    """The referenced values by setting, or a message naming the unset variables."""
-    values: dict[str, str] = {}
-    unset = []
-    for setting, ref in references.items():
-        value = os.environ.get(ref.env)
-        if value is None:
-            unset.append(f"{ref.env} ({setting})")
-        else:
-            values[setting] = value
-    if unset:
-        return values, f"environment variable(s) not set: {', '.join(unset)}"
-    return values, ""
 
 
 def statement_timeout_warnings(config: SnowflakeConfig, parameters: dict[str, str]) -> list[str]:

@@ -34,7 +34,7 @@ class SnowflakeComputePlugin(ComputePlugin[SnowflakeConfig]):
     resource_presets: ClassVar[Mapping[str, ResourceSpec]] = CLIENT_PRESETS
     # dbt-snowflake passes no session parameter but QUERY_TAG to the driver: neither
     # the default nor a single model's statement timeout can be set from a profile.
-    per_model_timeouts: ClassVar[bool] = False
+    # (per_model_timeouts stays False, the default.)
 
     def generate_dbt_profile(self, config: SnowflakeConfig) -> dict[str, Any]:
         return build_profile(config)
@@ -44,9 +44,6 @@ class SnowflakeComputePlugin(ComputePlugin[SnowflakeConfig]):
 
     def validate_connection(self, config: SnowflakeConfig) -> ConnectionResult:
         return bounded_check(lambda: check_snowflake(config))
-
-    def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
-        return self.preset(workload_size)
 
     def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> None:
         return None  # Snowflake reaches Iceberg through its own catalog integrations

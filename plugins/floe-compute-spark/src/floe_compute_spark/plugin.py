@@ -58,7 +58,7 @@ class SparkComputePlugin(ComputePlugin[SparkConfig]):
     # timeout_seconds becomes the server's statement timeout for the whole session; dbt
     # profiles carry no per-model session settings, so per-transform overrides cannot be
     # enforced and the gate reports them (FG205).
-    per_model_timeouts: ClassVar[bool] = False
+    # (per_model_timeouts stays False, the default.)
 
     def generate_dbt_profile(self, config: SparkConfig) -> dict[str, Any]:
         return build_profile(config)
@@ -79,9 +79,6 @@ class SparkComputePlugin(ComputePlugin[SparkConfig]):
 
     def validate_connection(self, config: SparkConfig) -> ConnectionResult:
         return bounded_check(lambda: check_spark(config))
-
-    def get_resource_requirements(self, workload_size: str) -> ResourceSpec:
-        return self.preset(workload_size)
 
     def resource_fit(self, config: SparkConfig, resources: ResourceSpec) -> list[str]:
         return pod_fit_problems(config, resources)

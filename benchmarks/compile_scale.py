@@ -1,0 +1,110 @@
+"""How `floe-gate compile` scales with data products whose models cross engines.
+
+    .venv/bin/python benchmarks/compile_scale.py [--runs 3] [--products 250 1000 3000]
+
+Each generated repository has 3 environments and N products, each a dbt project of
+three models: ``stg`` and ``daily`` on DuckDB (the default), ``heavy`` on Spark
+reading ``stg``, and ``daily`` reading ``heavy`` — two crossings per product, so
+compile scans every model's ``ref()`` calls and asks both plugins for their Parquet
+hand-off. Every run is a fresh process writing into an empty ``--out``; the median
+of ``--runs`` is shown, wall and CPU time (CPU: the process and the git it runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+MANIFEST = """apiVersion: floe/v1
+kind: Manifest
+environments: {dev: {branch: dev}, staging: {branch: staging}, prod: {branch: main}}
+compute:
+  approved: [duckdb, spark]
+  default: duckdb
+  shared_storage: warehouse/shared
+  targets:
+    duckdb: {path: warehouse/dev.duckdb, memory_limit: 1GB, threads: 2}
+    spark: {method: session, threads: 2}
+  environments:
+    prod: {duckdb: {memory_limit: 2GB}}
+"""
+POLICY = "apiVersion: floe/v1\nkind: Policy\ncompute:\n  approved: [duckdb, spark]\n"
+MODELS = {
+    "stg": "select 1 as x\n",
+    "heavy": "select x from {{ ref('stg') }}\n",
+    "daily": "select x from {{ ref('heavy') }}\n",
+}
+
+
+def generate(root: Path, products: int) -> None:
+    _write(root / "manifest.yaml", MANIFEST)
+    _write(root / "policies" / "markets" / "policy.yaml", POLICY)
+    for p in range(products):
+        name = f"p{p:05d}"
+        directory = root / "products" / name
+        _write(
+            directory / "floe.yaml",
+            f"apiVersion: floe/v1\nkind: DataProduct\nname: {name}\ndomain: markets\n"
+            "transforms:\n  - name: stg\n  - name: heavy\n    compute: spark\n"
+            "    workload: small\n  - name: daily\n",
+        )
+        _write(directory / "dbt_project.yml", f"name: {name}\nprofile: {name}\n")
+        for model, sql in MODELS.items():
+            _write(directory / "models" / f"{model}.sql", sql)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def compile_once(root: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one compile of every environment into an empty --out."""
+    out = root.parent / f"{root.name}-out"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [str(BIN / "floe-gate"), "compile", "--repo", str(root), "--out", str(out)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return wall, cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="compiles of each repository")
+    parser.add_argument("--products", type=int, nargs="+", default=[250, 1000, 3000])
+    options = parser.parse_args()
+    print("| case | wall (median) | CPU (median) | wall per product |")
+    print("| --- | ---: | ---: | ---: |")
+    with tempfile.TemporaryDirectory() as scratch:
+        for products in options.products:
+            root = Path(scratch) / f"p{products}"
+            generate(root, products)
+            timings = [compile_once(root) for _ in range(options.runs)]
+            wall = statistics.median(w for w, _ in timings)
+            cpu = statistics.median(c for _, c in timings)
+            print(
+                f"| `compile`, {products:,} crossing products × 3 environments "
+                f"| {wall * 1000:,.0f} ms | {cpu * 1000:,.0f} ms "
+                f"| {wall / products * 1000:.2f} ms |"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
