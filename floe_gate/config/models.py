@@ -7,7 +7,9 @@ the engine's plugin validates them with its own config model.
 
 from __future__ import annotations
 
+import functools
 import re
+import subprocess
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -17,14 +19,29 @@ from floe_gate.compute.models import no_items
 
 API_VERSION = "floe/v1"
 ENGINE_NAME = r"^[a-z][a-z0-9_]*$"
-GIT_BRANCH = re.compile(r"^(?!/|.*/$|.*\.\.|.*//|.*@\{|.*\.lock$|-)[A-Za-z0-9._/-]+$")
+GIT_BRANCH = re.compile(r"(?!/|.*/\Z|.*\.\.|.*//|.*@\{|.*\.lock\Z|-)[A-Za-z0-9._/-]+")
 
 EngineName = Annotated[str, Field(pattern=ENGINE_NAME, description="A compute engine name")]
 TargetSettings = dict[str, Any]
 
 
+@functools.lru_cache(maxsize=256)
+def git_accepts_branch(name: str) -> bool:
+    """Whether git itself accepts ``name`` as a branch (``git check-ref-format --branch``).
+
+    Asked once per distinct name and run; without git, the pattern above decides alone.
+    """
+    try:
+        done = subprocess.run(
+            ["git", "check-ref-format", "--branch", name], capture_output=True, check=False
+        )
+    except OSError:
+        return True
+    return done.returncode == 0 and done.stdout.decode("utf-8", "replace").strip() == name
+
+
 def _branch_name(value: str) -> str:
-    if not GIT_BRANCH.match(value):
+    if not GIT_BRANCH.fullmatch(value) or not git_accepts_branch(value):
         raise ValueError(f"{value!r} is not a valid git branch name")
     return value
 

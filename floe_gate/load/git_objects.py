@@ -26,8 +26,8 @@ from floe_gate.load.sources import CannotJudge
 SPAWNED: list[tuple[str, ...]] = []
 """Every git command line this module started, in order (for tests and diagnostics)."""
 
-_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{4,64}$")
-_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|$)")
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{4,64}")
+_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|\Z)")
 _BLOB_MODES = {b"100644", b"100755"}
 
 
@@ -40,7 +40,7 @@ def valid_ref_name(ref: str) -> bool:
     """
     if not ref or ref.startswith(("-", "/", ".")) or ref.endswith(("/", ".")) or ref == "@":
         return False
-    if _OBJECT_ID.match(ref):
+    if _OBJECT_ID.fullmatch(ref):
         return True
     return _FORBIDDEN.search(ref) is None
 
