@@ -1,0 +1,106 @@
+"""Injection and escapes: hostile input ends in a refusal, never in what it asked for.
+
+The Action's ``plugins`` filter runs through the real ``install`` step script of
+``action.yml``; ``python3`` is a stand-in there (the real one would reach PyPI) that
+records what pip would have been asked to install.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FAKE_PYTHON = """\
+#!/bin/sh
+# python3 -I -c ...: the version check passes; python3 -I -m venv DIR: a venv whose
+# python records its arguments instead of running pip.
+if [ "$2" = "-m" ] && [ "$3" = "venv" ]; then
+  mkdir -p "$4/bin"
+  printf '#!/bin/sh\\nprintf "%%s\\\\n" "$@" > "%s/pip-args"\\n' "$4" > "$4/bin/python"
+  chmod +x "$4/bin/python"
+fi
+exit 0
+"""
+
+
+def install_script() -> str:
+    action: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    (step,) = [step for step in action["runs"]["steps"] if step.get("id") == "install"]
+    script: str = step["run"]
+    return script
+
+
+def run_install(tmp_path: Path, plugins: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    python = shims / "python3"
+    python.write_text(FAKE_PYTHON, encoding="utf-8")
+    python.chmod(python.stat().st_mode | stat.S_IXUSR)
+    runner_temp = tmp_path / "runner"
+    runner_temp.mkdir()
+    env = {
+        "PATH": f"{shims}:{os.environ['PATH']}",
+        "FLOE_PLUGINS": plugins,
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_ACTION_PATH": str(ROOT),
+        "PYTHONSAFEPATH": "1",
+    }
+    done = subprocess.run(
+        ["bash", "-c", install_script()], env=env, capture_output=True, text=True, check=False
+    )
+    return done, runner_temp / "floe-gate-venv" / "pip-args"
+
+
+REFUSED_PLUGINS = [
+    "evil @ file:///tmp/evil",
+    "evil@file:///tmp/evil",
+    "git+file:///tmp/evil",
+    "FILE:///tmp/evil",
+    "File:/tmp/evil",
+    "git+https://example.com/evil.git",
+    "./plugin",
+    "../plugin",
+    "/abs/plugin",
+    "~/plugin",
+    "plugin",
+    "-e .",
+    "--index-url https://evil.example/simple",
+    "acme==1.0 --index-url https://evil.example/simple",
+    "http://example.com/evil.whl",
+    "https://user:pw@example.com/evil.whl",
+    "acme>=1.0",
+    "acme==1.0; os_name=='posix'",
+]
+
+
+@pytest.mark.parametrize("plugins", REFUSED_PLUGINS)
+def test_the_action_refuses_plugins_that_are_not_pinned_names_or_https_urls(
+    tmp_path: Path, plugins: str
+) -> None:
+    done, pip_args = run_install(tmp_path, f"acme-floe-compute-trino==1.4.0\n{plugins}\n")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "::error title=floe-gate::plugins: line" in done.stdout
+    assert not pip_args.exists()  # refused before any venv or pip
+    assert not (tmp_path / "runner" / "floe-gate-venv").exists()
+
+
+def test_the_action_installs_pinned_names_and_https_urls(tmp_path: Path) -> None:
+    accepted = [
+        "acme-floe-compute-trino==1.4.0",
+        "ACME_Floe[extra]==2.0rc1",
+        "https://example.com/wheels/acme-1.0-py3-none-any.whl",
+        "acme @ HTTPS://example.com/acme-1.0.tar.gz",
+    ]
+    done, pip_args = run_install(tmp_path, "\n  # a comment\n" + "\n".join(accepted) + "\n")
+    assert done.returncode == 0, done.stdout + done.stderr
+    args = pip_args.read_text(encoding="utf-8").splitlines()
+    assert args[-len(accepted) - 1 :] == [str(ROOT), *accepted]
