@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import Platform
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,3 +105,39 @@ def test_the_action_installs_pinned_names_and_https_urls(tmp_path: Path) -> None
     assert done.returncode == 0, done.stdout + done.stderr
     args = pip_args.read_text(encoding="utf-8").splitlines()
     assert args[-len(accepted) - 1 :] == [str(ROOT), *accepted]
+
+
+# --- control characters in text output (item 4) ---------------------------------------------
+
+HOSTILE_DIRECTORY = "products/a\x1b[2J\n::error file=evil.yaml,line=1::fake\u202e"
+
+
+def test_a_directory_name_cannot_write_escapes_or_lines_into_the_text_format(
+    platform: Platform,
+) -> None:
+    platform.write(f"{HOSTILE_DIRECTORY}/floe.yaml", "apiVersion: floe/v1\nkind: DataProduct\n")
+    done = platform.cli("check", "--format", "text")
+    assert done.returncode == 1, done.stdout + done.stderr
+    for output in (done.stdout, done.stderr):
+        assert "\x1b" not in output
+        assert "\u202e" not in output
+        assert not any(line.startswith("::") for line in output.splitlines())
+    assert "products/a\\x1b[2J\\n::error file=evil.yaml,line=1::fake\\u202e/floe.yaml:1:1" in (
+        done.stdout
+    )
+
+
+def test_a_waiver_reason_cannot_write_escapes_into_the_text_format(platform: Platform) -> None:
+    platform.write(
+        "products/revenue/floe.yaml",
+        platform.read("products/revenue/floe.yaml").replace("compute: duckdb", "compute: spark"),
+    )
+    platform.write(
+        "policies/waivers.yaml",
+        "apiVersion: floe/v1\nkind: Waivers\nwaivers:\n"
+        "  - {rule: FG201, subject: revenue, expires: 2999-12-31,\n"
+        '     reason: "J-1\\e[2J\\n::error::x"}\n',
+    )
+    done = platform.cli("check", "--format", "text")
+    assert "\x1b" not in done.stdout + done.stderr, done.stdout
+    assert "J-1\\x1b[2J\\n::error::x" in done.stdout, done.stdout
