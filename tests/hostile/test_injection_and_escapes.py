@@ -8,6 +8,7 @@ records what pip would have been asked to install.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -141,3 +142,30 @@ def test_a_waiver_reason_cannot_write_escapes_into_the_text_format(platform: Pla
     done = platform.cli("check", "--format", "text")
     assert "\x1b" not in done.stdout + done.stderr, done.stdout
     assert "J-1\\x1b[2J\\n::error::x" in done.stdout, done.stdout
+
+
+# --- symlinks below --out (item 2) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["compile", "compile --check"])
+@pytest.mark.parametrize("link", ["dev/revenue", "dev/revenue/profiles.yml", "dev"])
+def test_compile_never_follows_a_symlink_below_out(
+    platform: Platform, tmp_path: Path, mode: str, link: str
+) -> None:
+    out = tmp_path / "artifacts"
+    first = platform.cli("compile", "--out", str(out))
+    assert first.returncode == 0, first.stdout + first.stderr
+    victim = tmp_path / "home" / ".dbt"
+    victim.mkdir(parents=True)
+    (victim / "profiles.yml").write_text("mine: {}\n", encoding="utf-8")
+    target = out / link
+    if target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+    target.symlink_to(victim / "profiles.yml" if link.endswith(".yml") else victim)
+    done = platform.cli(*mode.split(), "--out", str(out))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{target} is a symbolic link" in done.stderr
+    assert (victim / "profiles.yml").read_text(encoding="utf-8") == "mine: {}\n"
+    assert sorted(path.name for path in victim.iterdir()) == ["profiles.yml"]
