@@ -159,12 +159,14 @@ class GitRef:
         self.name = name
         self.commit = commit
         self._ids: dict[str, str] | None = None
+        self._links: list[str] = []
         self._fingerprint = ""
 
     def _tree(self) -> dict[str, str]:
         if self._ids is None:
             listing = git(self.objects.directory, "ls-tree", "-r", "-z", "--full-tree", self.commit)
             self._ids = dict(_entries(listing))
+            self._links = _symlinks(listing)
             self._fingerprint = hashlib.sha256(
                 listing.encode("utf-8", "surrogateescape")
             ).hexdigest()
@@ -179,12 +181,28 @@ class GitRef:
         """Repository-relative paths of the commit's regular files, sorted."""
         return sorted(self._tree())
 
+    def skipped(self) -> dict[str, str]:
+        """The commit's symbolic links: never followed, as in the working tree."""
+        self._tree()
+        return dict.fromkeys(
+            self._links, "a symbolic link; floe-gate follows none (commit the file itself)"
+        )
+
     def read(self, path: str) -> bytes:
         """The bytes of ``path`` at this commit; ``OSError`` if it has no such file."""
         object_id = self._tree().get(path)
         if object_id is None:
             raise FileNotFoundError(f"{path} is not in {self.name}")
         return self.objects.blob(object_id)
+
+
+def _symlinks(listing: str) -> list[str]:
+    """Paths of the symbolic links (mode 120000) in ``git ls-tree -r -z`` output."""
+    return [
+        record.partition("\t")[2]
+        for record in listing.split("\0")
+        if record.startswith("120000 blob ")
+    ]
 
 
 def _entries(listing: str) -> list[tuple[str, str]]:

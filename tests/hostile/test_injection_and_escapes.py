@@ -169,3 +169,76 @@ def test_compile_never_follows_a_symlink_below_out(
     assert f"{target} is a symbolic link" in done.stderr
     assert (victim / "profiles.yml").read_text(encoding="utf-8") == "mine: {}\n"
     assert sorted(path.name for path in victim.iterdir()) == ["profiles.yml"]
+
+
+# --- reading through symlinks (item 3) --------------------------------------------------------
+
+SECRET_OUTSIDE = "OUTSIDE_SECRET_9f3a"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "products/revenue/floe.yaml",
+        "products/revenue/dbt_project.yml",
+        "policies/finance/policy.yaml",
+        "products/revenue/models/stg_orders.sql",
+    ],
+)
+@pytest.mark.parametrize("where", ["out of", "inside"])
+def test_a_symlinked_file_is_not_read_and_is_a_located_problem(
+    platform: Platform, tmp_path: Path, name: str, where: str
+) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(f"name: {SECRET_OUTSIDE}\nprofile: {SECRET_OUTSIDE}\n", encoding="utf-8")
+    inside = platform.root / "copy.txt"
+    inside.write_text(platform.read(name), encoding="utf-8")
+    (platform.root / name).unlink()
+    (platform.root / name).symlink_to(outside if where == "out of" else inside)
+    for output_format in ("text", "json", "github", "sarif"):
+        done = platform.cli("check", "--format", output_format)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert SECRET_OUTSIDE not in done.stdout + done.stderr
+    done = platform.cli("check", "--format", "text")
+    assert (
+        f"{name}:1:1: error FG001 not read: a symbolic link {where} the repository" in done.stdout
+    )
+
+
+def test_a_symlink_to_a_fifo_is_never_opened(platform: Platform, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (platform.root / "products/revenue/floe.yaml").unlink()
+    (platform.root / "products/revenue/floe.yaml").symlink_to(fifo)
+    done = platform.cli("check")  # a read would block until the 60 s timeout
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "products/revenue/floe.yaml:1:1: error FG001 not read" in done.stdout
+
+
+def test_a_policy_tree_outside_the_repository_is_refused_at_its_key(platform: Platform) -> None:
+    platform.write("manifest.yaml", "policies: ../../etc\n" + platform.read("manifest.yaml"))
+    done = platform.cli("check")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        "manifest.yaml:1:11: error FG002 policies: the policy tree must be inside the repository"
+        in done.stdout
+    )
+
+
+def test_git_objects_skip_a_symlink_as_the_working_tree_does(platform: Platform) -> None:
+    from floe_gate.load.git_objects import GitObjects
+    from floe_gate.load.sources import WorkingTree
+
+    name = "products/revenue/floe.yaml"
+    (platform.root / name).unlink()
+    (platform.root / name).symlink_to("/etc/passwd")
+    platform.add()
+    subprocess.run(["git", "-C", str(platform.root), "commit", "-qm", "x"], check=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})  # fmt: skip
+    tree = WorkingTree(platform.root)
+    with GitObjects(platform.root) as objects:
+        ref = objects.ref("HEAD")
+        assert ref.files() == tree.files()
+        assert name not in ref.files()
+        assert set(ref.skipped()) == set(tree.skipped()) == {name}
