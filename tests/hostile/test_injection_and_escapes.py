@@ -242,3 +242,38 @@ def test_git_objects_skip_a_symlink_as_the_working_tree_does(platform: Platform)
         assert ref.files() == tree.files()
         assert name not in ref.files()
         assert set(ref.skipped()) == set(tree.skipped()) == {name}
+
+
+# --- Jinja in values (item 1) -----------------------------------------------------------------
+
+TEMPLATE = "s_{{ env_var('HOSTILE_7c1') }}_{{ log('LEAKED_BY_JINJA', info=True) }}"
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "where"),
+    [
+        ("products/revenue/floe.yaml", "dbt_project: .", f'dbt_project: .\nschema: "{TEMPLATE}"',
+         "products/revenue/floe.yaml:6:9"),
+        ("manifest.yaml", "path: warehouse/dev.duckdb", f'path: "{TEMPLATE}"',
+         "manifest.yaml:11:20"),
+        ("manifest.yaml", "threads: 1}", "threads: 1, \"{% if x %}\": 1}", "manifest.yaml:11:87"),
+        ("policies/finance/policy.yaml", "default: duckdb",
+         "default: duckdb\n  targets:\n    duckdb: {temp_directory: \"{# x #}\"}",
+         "policies/finance/policy.yaml:7:30"),
+    ],
+)  # fmt: skip
+def test_a_template_in_a_value_is_a_located_error_and_never_reaches_an_artifact(
+    platform: Platform, tmp_path: Path, name: str, old: str, new: str, where: str
+) -> None:
+    platform.write(name, platform.read(name).replace(old, new))
+    for output_format in ("text", "json", "github", "sarif"):
+        done = platform.cli("check", "--format", output_format)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "HOSTILE_7c1" not in done.stdout + done.stderr
+        assert "LEAKED_BY_JINJA" not in done.stdout + done.stderr
+    text = platform.cli("check").stdout
+    assert f"{where}: error FG403 " in text, text
+    out = tmp_path / "artifacts"
+    done = platform.cli("compile", "--out", str(out))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert not out.exists()
