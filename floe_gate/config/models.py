@@ -74,6 +74,11 @@ class ManifestCompute(_Strict):
         default_factory=dict,
         description="Per-environment engine settings (never the choice of engine)",
     )
+    allowed_paths: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="Local directories outside the work directory that DuckDB paths, "
+        "temp_directory, attach paths and shared_storage may point into (FG404)",
+    )
     shared_storage: str | None = Field(
         default=None,
         min_length=1,

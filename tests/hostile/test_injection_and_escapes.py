@@ -277,3 +277,39 @@ def test_a_template_in_a_value_is_a_located_error_and_never_reaches_an_artifact(
     done = platform.cli("compile", "--out", str(out))
     assert done.returncode == 1, done.stdout + done.stderr
     assert not out.exists()
+
+
+# --- paths outside the work directory (item 16) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "where"),
+    [
+        ("path: /etc/passwd", "manifest.yaml:11:20"),
+        ("path: file:///etc/passwd", "manifest.yaml:11:20"),
+        ("path: ../../outside.duckdb", "manifest.yaml:11:20"),
+        ("path: x.duckdb, temp_directory: ~/.ssh", "manifest.yaml:11:46"),
+        ("path: x.duckdb, attach: [{path: /etc/shadow, alias: a}]", "manifest.yaml:11:46"),
+    ],
+)
+def test_a_duckdb_path_outside_the_work_directory_is_a_located_error(
+    platform: Platform, setting: str, where: str
+) -> None:
+    manifest = platform.read("manifest.yaml")
+    platform.write("manifest.yaml", manifest.replace("path: warehouse/dev.duckdb", setting))
+    done = platform.cli("check")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"{where}: error FG404 " in done.stdout, done.stdout
+
+
+def test_shared_storage_and_allowed_paths(platform: Platform) -> None:
+    manifest = platform.read("manifest.yaml")
+    platform.write("manifest.yaml", manifest + "  shared_storage: /srv/handoff\n")
+    assert "manifest.yaml:12:19: error FG404 " in platform.cli("check").stdout
+    platform.write(
+        "manifest.yaml",
+        manifest.replace("path: warehouse/dev.duckdb", "path: /srv/db/x.duckdb")
+        + "  shared_storage: s3://bucket/handoff\n  allowed_paths: [/srv/db]\n",
+    )
+    done = platform.cli("check")
+    assert done.returncode == 0, done.stdout + done.stderr
