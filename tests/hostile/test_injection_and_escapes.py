@@ -313,3 +313,45 @@ def test_shared_storage_and_allowed_paths(platform: Platform) -> None:
     )
     done = platform.cli("check")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- names git or a file system would take differently (item 5) ------------------------------
+
+
+@pytest.mark.parametrize("branch", ["dev\\n", "a/.b", "a.", "HEAD", "x.lock", "-x", "a..b"])
+def test_a_branch_name_git_refuses_is_refused_at_its_key(platform: Platform, branch: str) -> None:
+    manifest = platform.read("manifest.yaml")
+    platform.write(
+        "manifest.yaml", manifest.replace("dev: {branch: dev}", f'dev: {{branch: "{branch}"}}')
+    )
+    problems = platform.problems()
+    assert [(p.file, p.line, p.rule) for p in problems] == [("manifest.yaml", 4, "FG002")]
+
+
+def test_a_product_name_with_a_trailing_newline_is_refused(
+    platform: Platform, tmp_path: Path
+) -> None:
+    product = platform.read("products/revenue/floe.yaml")
+    platform.write(
+        "products/revenue/floe.yaml", product.replace("name: revenue", 'name: "revenue\\n"')
+    )
+    done = platform.cli("check")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "products/revenue/floe.yaml:3:7: error FG002 " in done.stdout, done.stdout
+    done = platform.cli("compile", "--out", str(tmp_path / "out"))
+    assert done.returncode == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_environment_name_with_a_trailing_newline_makes_no_directory(
+    platform: Platform, tmp_path: Path
+) -> None:
+    manifest = platform.read("manifest.yaml")
+    platform.write(
+        "manifest.yaml", manifest.replace("  dev: {branch: dev}", '  "dev\\n": {branch: dev}')
+    )
+    out = tmp_path / "out"
+    done = platform.cli("compile", "--out", str(out))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "environment name 'dev\\n' cannot be an artifact directory" in done.stderr
+    assert not out.exists()
