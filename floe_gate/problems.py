@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from floe_gate.printable import printable
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -31,8 +33,8 @@ class Problem:
         return self.file in files or not self.related.isdisjoint(files)
 
     def as_text(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.severity.value} {self.rule} {self.message}"
+        where = f"{printable(self.file)}:{self.line}:{self.column}"
+        return f"{where}: {self.severity.value} {printable(self.rule)} {printable(self.message)}"
 
     def as_json(self) -> dict[str, str | int]:
         return {

@@ -43,6 +43,7 @@ compute:
   approved: [duckdb]
   default: duckdb
   timeout_seconds: 1800
+  allowed_paths: [/data]  # prod's database (FG404)
   targets:
     duckdb: {path: warehouse/dev.duckdb, memory_limit: 1GB, threads: 2}
   environments:

@@ -77,7 +77,12 @@ def _emit(verdict: Verdict, selected: list[str], out: Path, *, check: bool) -> i
     if set(selected) == set(known):
         owned += stale_environments(out, known)
     if check:
-        return _check(out, compare(out, expected, owned))
+        try:
+            difference = compare(out, expected, owned)
+        except NotOurs as error:
+            echo_error(str(error))
+            return EXIT_CANNOT_JUDGE
+        return _check(out, difference)
     return _write(out, expected, owned)
 
 

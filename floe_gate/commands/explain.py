@@ -20,6 +20,7 @@ import click
 from floe_gate.gate import Verdict, judge
 from floe_gate.load.repository import PRODUCT_FILE, ManifestUnusable, ProductNode
 from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.printable import printable_lines
 from floe_gate.problems import Problem
 from floe_gate.report import summary
 from floe_gate.report.errors import echo_error
@@ -239,7 +240,7 @@ def render_text(explanation: Explanation) -> str:
     if explanation.transform is None:
         lines += ["", *_transform_table(explanation.transforms)]
     lines += _problem_lines(explanation)
-    return "\n".join(lines)
+    return printable_lines(lines)
 
 
 def _product_header(product: ResolvedProduct) -> list[str]:

@@ -35,6 +35,7 @@ from floe_gate.compute.health import bounded_check
 from floe_gate.context import Context
 from floe_gate.load.repository import ManifestUnusable, load_repository
 from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.printable import printable_lines
 from floe_gate.registry import PluginLoadError, PluginRegistry
 from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import (
@@ -283,4 +284,4 @@ def _table(results: Sequence[TargetHealth]) -> str:
         for row in (header, *rows)
     ]
     lines += [f"{r.target}: warning: {w}" for r in results for w in r.warnings]
-    return "\n".join(line.rstrip() for line in lines)
+    return printable_lines([line.rstrip() for line in lines])

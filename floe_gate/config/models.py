@@ -7,7 +7,9 @@ the engine's plugin validates them with its own config model.
 
 from __future__ import annotations
 
+import functools
 import re
+import subprocess
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -16,14 +18,29 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from floe_gate.compute.models import no_items
 
 ENGINE_NAME = r"^[a-z][a-z0-9_]*$"
-GIT_BRANCH = re.compile(r"^(?!/|.*/$|.*\.\.|.*//|.*@\{|.*\.lock$|-)[A-Za-z0-9._/-]+$")
+GIT_BRANCH = re.compile(r"(?!/|.*/\Z|.*\.\.|.*//|.*@\{|.*\.lock\Z|-)[A-Za-z0-9._/-]+")
 
 EngineName = Annotated[str, Field(pattern=ENGINE_NAME, description="A compute engine name")]
 TargetSettings = dict[str, Any]
 
 
+@functools.lru_cache(maxsize=256)
+def git_accepts_branch(name: str) -> bool:
+    """Whether git itself accepts ``name`` as a branch (``git check-ref-format --branch``).
+
+    Asked once per distinct name and run; without git, the pattern above decides alone.
+    """
+    try:
+        done = subprocess.run(
+            ["git", "check-ref-format", "--branch", name], capture_output=True, check=False
+        )
+    except OSError:
+        return True
+    return done.returncode == 0 and done.stdout.decode("utf-8", "replace").strip() == name
+
+
 def _branch_name(value: str) -> str:
-    if not GIT_BRANCH.match(value):
+    if not GIT_BRANCH.fullmatch(value) or not git_accepts_branch(value):
         raise ValueError(f"{value!r} is not a valid git branch name")
     return value
 
@@ -55,6 +72,11 @@ class ManifestCompute(_Strict):
     environments: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Per-environment engine settings (never the choice of engine)",
+    )
+    allowed_paths: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="Local directories outside the work directory that DuckDB paths, "
+        "temp_directory, attach paths and shared_storage may point into (FG404)",
     )
     shared_storage: str | None = Field(
         default=None,

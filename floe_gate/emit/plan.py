@@ -31,7 +31,7 @@ from floe_gate.resolve.resources import transform_resources
 from floe_gate.resolve.settings import effective_settings
 from floe_gate.telemetry import record_profile_generation
 
-SAFE_DIRECTORY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+SAFE_DIRECTORY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 class CompileError(Exception):
@@ -166,7 +166,7 @@ def _directory_errors(kind: str, names: list[tuple[str, str]]) -> Iterator[str]:
     """
     seen: dict[str, tuple[str, str]] = {}
     for name, file in names:
-        if not SAFE_DIRECTORY.match(name) or name.lower() == "requirements-dbt.txt":
+        if not SAFE_DIRECTORY.fullmatch(name) or name.lower() == "requirements-dbt.txt":
             yield (
                 f"{file}: {kind} name {name!r} cannot be an artifact directory "
                 "(letters, digits, '_', '-' and '.', not starting with '.' or '-')"

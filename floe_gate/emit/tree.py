@@ -22,6 +22,14 @@ class NotOurs(Exception):
     """An environment directory to write already holds files ``compile`` did not write."""
 
 
+class SymlinkBelowOut(NotOurs):
+    """A symbolic link below ``--out`` where compile reads or writes: never followed.
+
+    A committed ``artifacts/dev/revenue -> ~/.dbt`` would make compile overwrite the
+    files it points to, and ``--check`` compare them.
+    """
+
+
 @dataclass(frozen=True)
 class Difference:
     """Paths relative to ``--out``, sorted."""
@@ -55,7 +63,11 @@ def stale_environments(out: Path, environments: Iterable[str]) -> list[str]:
 
 
 def compare(out: Path, expected: dict[str, bytes], owned: Iterable[str]) -> Difference:
-    """How ``out`` differs from ``expected`` within the ``owned`` directories and files."""
+    """How ``out`` differs from ``expected`` within the ``owned`` directories and files.
+
+    ``SymlinkBelowOut`` if any path compile owns there is, or passes through, a symlink.
+    """
+    refuse_symlinks(out, owned, expected)
     present = set(existing_files(out, owned))
     stale = [path for path in expected if path in present and _read(out / path) != expected[path]]
     return Difference(
@@ -72,6 +84,7 @@ def write(out: Path, expected: dict[str, bytes], owned: Iterable[str]) -> Writte
     holds files but no ``compiled.json``: its files would be removed as extra.
     """
     owned = list(owned)
+    refuse_symlinks(out, owned, expected)
     _refuse_foreign(out, owned)
     difference = compare(out, expected, owned)
     changed = sorted([*difference.stale, *difference.missing])
@@ -96,6 +109,26 @@ def existing_files(out: Path, owned: Iterable[str]) -> list[str]:
                 relative = Path(directory).relative_to(out).as_posix()
                 found.extend(f"{relative}/{file}" for file in files)
     return sorted(found)
+
+
+def refuse_symlinks(out: Path, owned: Iterable[str], expected: Iterable[str]) -> None:
+    """``SymlinkBelowOut`` naming the first symlink at or below an owned path of ``out``."""
+    for name in sorted({*owned, *(path.split("/", 1)[0] for path in expected)}):
+        top = out / name
+        if top.is_symlink():
+            raise _symlink(top)
+        if top.is_dir():
+            for directory, subdirectories, files in os.walk(top):
+                for entry in (*subdirectories, *files):
+                    if os.path.islink(os.path.join(directory, entry)):
+                        raise _symlink(Path(directory, entry))
+
+
+def _symlink(path: Path) -> SymlinkBelowOut:
+    return SymlinkBelowOut(
+        f"{path} is a symbolic link; compile never follows one below --out "
+        "(remove it, or choose another --out)"
+    )
 
 
 def _read(path: Path) -> bytes | None:

@@ -26,8 +26,8 @@ from floe_gate.load.sources import CannotJudge
 SPAWNED: list[tuple[str, ...]] = []
 """Every git command line this module started, in order (for tests and diagnostics)."""
 
-_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{4,64}$")
-_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|$)")
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{4,64}")
+_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|\Z)")
 _BLOB_MODES = {b"100644", b"100755"}
 
 
@@ -40,7 +40,7 @@ def valid_ref_name(ref: str) -> bool:
     """
     if not ref or ref.startswith(("-", "/", ".")) or ref.endswith(("/", ".")) or ref == "@":
         return False
-    if _OBJECT_ID.match(ref):
+    if _OBJECT_ID.fullmatch(ref):
         return True
     return _FORBIDDEN.search(ref) is None
 
@@ -159,12 +159,14 @@ class GitRef:
         self.name = name
         self.commit = commit
         self._ids: dict[str, str] | None = None
+        self._links: list[str] = []
         self._fingerprint = ""
 
     def _tree(self) -> dict[str, str]:
         if self._ids is None:
             listing = git(self.objects.directory, "ls-tree", "-r", "-z", "--full-tree", self.commit)
             self._ids = dict(_entries(listing))
+            self._links = _symlinks(listing)
             self._fingerprint = hashlib.sha256(
                 listing.encode("utf-8", "surrogateescape")
             ).hexdigest()
@@ -179,12 +181,28 @@ class GitRef:
         """Repository-relative paths of the commit's regular files, sorted."""
         return sorted(self._tree())
 
+    def skipped(self) -> dict[str, str]:
+        """The commit's symbolic links: never followed, as in the working tree."""
+        self._tree()
+        return dict.fromkeys(
+            self._links, "a symbolic link; floe-gate follows none (commit the file itself)"
+        )
+
     def read(self, path: str) -> bytes:
         """The bytes of ``path`` at this commit; ``OSError`` if it has no such file."""
         object_id = self._tree().get(path)
         if object_id is None:
             raise FileNotFoundError(f"{path} is not in {self.name}")
         return self.objects.blob(object_id)
+
+
+def _symlinks(listing: str) -> list[str]:
+    """Paths of the symbolic links (mode 120000) in ``git ls-tree -r -z`` output."""
+    return [
+        record.partition("\t")[2]
+        for record in listing.split("\0")
+        if record.startswith("120000 blob ")
+    ]
 
 
 def _entries(listing: str) -> list[tuple[str, str]]:

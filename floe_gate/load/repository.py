@@ -99,6 +99,10 @@ def load_repository(
     files = reader.files()
     problems: list[Problem] = []
     manifest_file = posixpath.normpath(manifest_file)  # ./manifest.yaml is manifest.yaml
+    skipped = reader.source.skipped()
+    if manifest_file in skipped:
+        raise CannotJudge(f"{manifest_file} is {skipped[manifest_file]}")
+    problems.extend(_not_read(skipped))
     if manifest_file not in files:
         raise CannotJudge(f"no manifest: {manifest_file} is not in the repository")
     manifest = _load(reader, manifest_file, Manifest, problems)
@@ -110,9 +114,31 @@ def load_repository(
     repository = Repository(
         manifest=manifest, policy_root=policy_root, problems=problems, source=source, files=files
     )
+    if policy_root == ".." or policy_root.startswith(("../", "/")):
+        problems.append(
+            Problem(manifest_file, *manifest.document.locate(("policies",)), "FG002",
+                    Severity.ERROR, "policies: the policy tree must be inside the repository")
+        )  # fmt: skip
+        _load_products(reader, files, repository)
+        return repository
     _load_policies(reader, files, repository)
     _load_products(reader, files, repository)
     return repository
+
+
+_READ_NAMES = {PRODUCT_FILE, POLICY_FILE, WAIVERS_FILE, DBT_PROJECT_FILE}
+
+
+def _not_read(skipped: dict[str, str]) -> list[Problem]:
+    """A configuration file or SQL model that is a symlink (or not a file) is a located problem.
+
+    Other files (a symlinked script, say) are left out silently: the gate reads none of them.
+    """
+    return [
+        Problem(path, 1, 1, "FG001", Severity.ERROR, f"not read: {why}")
+        for path, why in sorted(skipped.items())
+        if posixpath.basename(path) in _READ_NAMES or path.endswith(".sql")
+    ]
 
 
 class ManifestUnusable(CannotJudge):

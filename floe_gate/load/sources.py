@@ -1,8 +1,16 @@
-"""Where configuration files come from: the working tree (here) or git objects (parity)."""
+"""Where configuration files come from: the working tree (here) or git objects (parity).
+
+Both read only regular files, the way git stores them: a symbolic link is never
+followed (git keeps the link, not what it points to; a link out of the repository
+would read a file no review saw), and a FIFO or device is never opened (a link to
+``/proc/kmsg`` hung ``check``). What is left out is reported by ``skipped()``, so that
+the files that matter become located problems instead of vanishing.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from pathlib import Path
 from typing import Protocol
@@ -19,21 +27,54 @@ class FileSource(Protocol):
 
     def read(self, path: str) -> bytes: ...
 
+    def skipped(self) -> dict[str, str]:
+        """Paths listed but not read (symlinks, non-regular files), each with why."""
+        ...
+
 
 class WorkingTree:
     """Files git knows or would add (tracked and untracked, minus what git ignores)."""
 
     def __init__(self, directory: Path) -> None:
         self.root = _toplevel(directory)
+        self._skipped: dict[str, str] = {}
 
     def files(self) -> list[str]:
         listed = _git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
         names = {name for name in listed.split("\0") if name}
-        root = str(self.root)  # os.path: a stat per file, without a Path object per file
-        return sorted(name for name in names if os.path.isfile(os.path.join(root, name)))
+        root = str(self.root)  # os.path: an lstat per file, without a Path object per file
+        regular: list[str] = []
+        for name in names:
+            try:
+                mode = os.lstat(os.path.join(root, name)).st_mode
+            except OSError:
+                continue  # deleted since git listed it
+            if stat.S_ISREG(mode):
+                regular.append(name)
+            else:
+                self._skipped[name] = _why_not_read(root, name, mode)
+        return sorted(regular)
 
     def read(self, path: str) -> bytes:
-        return (self.root / path).read_bytes()
+        """The bytes of a regular file; ``OSError`` for a symlink or anything else."""
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        descriptor = os.open(self.root / path, flags)
+        with os.fdopen(descriptor, "rb") as file:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise OSError(f"{path} is not a regular file")
+            return file.read()
+
+    def skipped(self) -> dict[str, str]:
+        return dict(self._skipped)
+
+
+def _why_not_read(root: str, name: str, mode: int) -> str:
+    if not stat.S_ISLNK(mode):
+        return "not a regular file (a FIFO, device or socket); never opened"
+    target = os.path.realpath(os.path.join(root, name))
+    inside = os.path.commonpath([os.path.realpath(root), target]) == os.path.realpath(root)
+    where = "inside the repository" if inside else "out of the repository"
+    return f"a symbolic link {where}; floe-gate follows none (commit the file itself)"
 
 
 def _toplevel(directory: Path) -> Path:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import click
 
+from floe_gate.printable import printable
 from floe_gate.problems import Problem, Severity
 from floe_gate.report import summary
 
@@ -36,5 +37,5 @@ def _line(problem: Problem, colour: bool) -> str:
     severity = problem.severity.value
     if colour:
         severity = click.style(severity, fg=COLOURS[problem.severity], bold=True)
-    where = f"{problem.file}:{problem.line}:{problem.column}"
-    return f"{where}: {severity} {problem.rule} {problem.message}"
+    where = f"{printable(problem.file)}:{problem.line}:{problem.column}"
+    return f"{where}: {severity} {printable(problem.rule)} {printable(problem.message)}"

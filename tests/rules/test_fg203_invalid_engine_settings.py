@@ -27,7 +27,7 @@ compute:
       threads: 1
   environments:
     prod:
-      duckdb: {path: /data/prod.duckdb, memory_limit: {prod_memory_limit}}
+      duckdb: {path: spill/prod.duckdb, memory_limit: {prod_memory_limit}}
 """
 
 

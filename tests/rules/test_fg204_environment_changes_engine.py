@@ -14,7 +14,7 @@ def with_environments(platform: Platform, environments: str) -> None:
 def test_settings_for_a_defined_environment_and_an_approved_engine_are_fine(
     platform: Platform,
 ) -> None:
-    with_environments(platform, "    prod:\n      duckdb: {path: /data/prod.duckdb}\n")
+    with_environments(platform, "    prod:\n      duckdb: {path: spill/prod.duckdb}\n")
     assert_clean(platform.problems())
 
 

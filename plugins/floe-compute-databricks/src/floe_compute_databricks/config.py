@@ -60,13 +60,13 @@ class DatabricksConfig(ComputeConfig):
 
     @property
     def on_sql_warehouse(self) -> bool:
-        return WAREHOUSE_PATH.match(self.http_path) is not None
+        return WAREHOUSE_PATH.fullmatch(self.http_path) is not None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.credentials:
             raise ValueError("credentials: Databricks takes token, or client_id and client_secret")
-        if not (WAREHOUSE_PATH.match(self.http_path) or CLUSTER_PATH.match(self.http_path)):
+        if not (WAREHOUSE_PATH.fullmatch(self.http_path) or CLUSTER_PATH.fullmatch(self.http_path)):
             raise ValueError(
                 f"http_path {self.http_path!r} is neither a SQL warehouse "
                 "(/sql/1.0/warehouses/<id>) nor a cluster (sql/protocolv1/o/<workspace>/<cluster>)"
@@ -80,7 +80,7 @@ class DatabricksConfig(ComputeConfig):
                 "client_secret (OAuth M2M): exactly one of them"
             )
         for key, value in self.session_properties.items():
-            if not PROPERTY.match(key):
+            if not PROPERTY.fullmatch(key):
                 raise ValueError(f"session_properties.{key}: not a session setting name")
             if key.lower() in RESERVED_PROPERTIES:
                 hint = "timeout_seconds" if key.lower() == "statement_timeout" else "catalog"

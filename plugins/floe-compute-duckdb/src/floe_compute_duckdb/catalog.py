@@ -40,7 +40,7 @@ def attachable_problem(catalog: CatalogConfig) -> str | None:
 
 def _attachable(catalog: CatalogConfig) -> CatalogConfig:
     problem = attachable_problem(catalog)
-    if problem is None and not IDENTIFIER.match(catalog.catalog_name):
+    if problem is None and not IDENTIFIER.fullmatch(catalog.catalog_name):
         problem = (
             f"catalog_name {catalog.catalog_name!r} must be a plain identifier (letters, "
             "digits and _): dbt models name it as their database"

@@ -71,7 +71,7 @@ class DuckDBSecret(BaseModel):
 
 
 def _is_identifier(text: str) -> bool:
-    return re.match(IDENTIFIER, text) is not None
+    return re.fullmatch(IDENTIFIER, text) is not None
 
 
 class DuckDBConfig(ComputeConfig):
@@ -136,4 +136,4 @@ class DuckDBConfig(ComputeConfig):
 
 
 def _is_extension_name(name: str) -> bool:
-    return re.match(r"^[a-z][a-z0-9_]*$", name) is not None
+    return re.fullmatch(r"[a-z][a-z0-9_]*", name) is not None

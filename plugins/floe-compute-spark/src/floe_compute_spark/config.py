@@ -104,7 +104,7 @@ class SparkConfig(ComputeConfig):
 
     def _check_spark_conf(self) -> None:
         for key in self.spark_conf:
-            if not SPARK_CONF_KEY.match(key):
+            if not SPARK_CONF_KEY.fullmatch(key):
                 raise ValueError(f"spark_conf.{key}: not a Spark setting name (spark.…)")
             if key == QUERY_TIMEOUT_CONF:
                 raise ValueError(f"spark_conf.{key}: set timeout_seconds instead")
@@ -126,7 +126,7 @@ class SparkConfig(ComputeConfig):
                 raise ValueError("catalog_properties need a catalog")
             return
         catalog = self.catalog
-        if not IDENTIFIER.match(catalog.catalog_name):
+        if not IDENTIFIER.fullmatch(catalog.catalog_name):
             raise ValueError(
                 f"catalog.catalog_name {catalog.catalog_name!r} is not a Spark catalog name "
                 "(letters, digits and _)"
@@ -140,7 +140,7 @@ class SparkConfig(ComputeConfig):
         if catalog.catalog_type == "hive" and catalog.credentials:
             raise ValueError("catalog.credentials: a hive catalog takes none")
         for key in self.catalog_properties:
-            if not CATALOG_PROPERTY.match(key):
+            if not CATALOG_PROPERTY.fullmatch(key):
                 raise ValueError(f"catalog_properties.{key}: not an Iceberg property name")
             if key in MANAGED_CATALOG_PROPERTIES:
                 raise ValueError(

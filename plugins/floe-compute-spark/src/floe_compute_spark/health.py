@@ -236,7 +236,7 @@ def _iceberg_runtime_available(config: SparkConfig, pyspark_init: str) -> bool:
         if "iceberg-spark-runtime" in str(config.spark_conf.get(key, "")):
             return True
     jars = Path(pyspark_init).parent / "jars"
-    return jars.is_dir() and any(ICEBERG_JAR.match(jar.name) for jar in jars.iterdir())
+    return jars.is_dir() and any(ICEBERG_JAR.fullmatch(jar.name) for jar in jars.iterdir())
 
 
 def _first_line(error: BaseException) -> str:
