@@ -218,3 +218,44 @@ def test_an_ephemeral_model_on_another_engine_than_its_consumer(platform: Platfo
         "it into fct_revenue (spark), which run it on their engine: give it their engine, or "
         "materialize it as a view or table"
     )
+
+
+def test_target_name_is_reported_at_the_line_that_uses_it(platform: Platform) -> None:
+    write_shop(platform)
+    problem = only(platform.problems())
+    assert (problem.rule, where(problem)) == (
+        "FG308",
+        "products/shop/macros/generate_schema_name.sql:3:12",
+    )
+    assert problem.severity is Severity.WARNING
+    assert problem.message == (
+        "target.name is the engine's output (e.g. duckdb) in floe-gate's profiles, never the "
+        "environment: compare var('floe_env') instead (e.g. var('floe_env') == 'prod')"
+    )
+
+
+def test_target_name_in_a_package_is_not_the_project_s_to_change(platform: Platform) -> None:
+    write_shop(
+        platform,
+        **{
+            "products/shop/macros/generate_schema_name.sql": "",
+            "products/shop/dbt_packages/tiny_pkg/models/pkg_calendar.sql": (
+                "select '{{ target.name }}' as target\n"
+            ),
+        },
+    )
+    assert_clean(platform.problems())
+
+
+def test_a_declared_package_that_is_not_installed_is_a_note(platform: Platform) -> None:
+    write_shop(platform)
+    for name in ("dbt_project.yml", "models/pkg_calendar.sql", "models/pkg_helpers.sql"):
+        platform.remove(f"products/shop/dbt_packages/tiny_pkg/{name}")
+    problem = only(platform.problems(), "FG309")
+    assert where(problem) == "products/shop/packages.yml:2:14"
+    assert problem.severity is Severity.NOTE
+    assert problem.message == (
+        "dbt package acme/tiny_pkg is not installed (not under products/shop/dbt_packages/, "
+        "or ignored by git): its models are not in compiled.json or resources.yaml; run dbt "
+        "deps first"
+    )

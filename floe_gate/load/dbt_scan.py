@@ -123,6 +123,8 @@ class DbtScan:
     """Snapshot name → its file."""
     packages: tuple[str, ...] = ()
     """Names of the installed packages (their ``dbt_project.yml`` ``name:``)."""
+    install_path: str = "dbt_packages"
+    """Where ``dbt deps`` installs packages, relative to the repository's top."""
     missing_packages: tuple[DeclaredPackage, ...] = ()
     """Declared in ``packages.yml`` / ``dependencies.yml`` but not under the install path."""
     target_name_uses: tuple[Location, ...] = ()
@@ -160,19 +162,22 @@ def scan_dbt_project(
         models.extend(scanner.models(package))
     folders = {posixpath.basename(posixpath.dirname(p.file)) for p in installed}
     names = {p.name for p in installed}
+    snapshots = scanner.snapshots(root, data)
+    macros = scanner.macros(root, data)
     return DbtScan(
         project=root.name,
         models=tuple(models),
         seeds=_by_stem(files, root.paths(data, "seed-paths", "seeds"), (".csv",)),
-        snapshots=scanner.snapshots(root, data),
+        snapshots=snapshots,
         packages=tuple(sorted(names)),
+        install_path=install_root,
         missing_packages=tuple(
             declared
             for declared in _declared_packages(directory, files, read_yaml)
             if _install_name(declared.name) not in folders | names
         ),
         target_name_uses=tuple(sorted(scanner.target_name_uses)),
-        macros=scanner.macros(root, data),
+        macros=macros,
     )
 
 
