@@ -42,7 +42,16 @@ class DbtProject:
     def matching(self, transform: str) -> list[DbtModel]:
         """The models a transform name selects: ``dim_orders`` (every version) or
         ``dim_orders.v2`` (one), among the root project's and the packages' models."""
-        return [model for model in self.scan.models if transform in (model.name, model.selector)]
+        return self._by_name.get(transform, [])
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[DbtModel]]:
+        index: dict[str, list[DbtModel]] = {}
+        for model in self.scan.models:
+            index.setdefault(model.name, []).append(model)
+            if model.version is not None:
+                index.setdefault(model.selector, []).append(model)
+        return index
 
 
 def read_dbt_project(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -33,7 +34,13 @@ class WorkingTree:
         return sorted(name for name in names if os.path.isfile(os.path.join(root, name)))
 
     def read(self, path: str) -> bytes:
-        return (self.root / path).read_bytes()
+        # os.path, not a Path per file: check reads every model of every product
+        with open(os.path.join(self._root, path), "rb") as file:
+            return file.read()
+
+    @cached_property
+    def _root(self) -> str:
+        return str(self.root)
 
 
 def _toplevel(directory: Path) -> Path:
