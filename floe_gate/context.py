@@ -14,10 +14,9 @@ from functools import cached_property
 from typing import Any
 
 from floe_gate.load.repository import Repository
-from floe_gate.problems import Problem, Severity
 from floe_gate.registry import PluginRegistry, PluginStatus
 from floe_gate.resolve.engines import ResolvedProduct, resolve_product
-from floe_gate.resolve.hierarchy import Hierarchy, Level, Origin
+from floe_gate.resolve.hierarchy import Hierarchy, Level
 from floe_gate.resolve.secrets import redact_literal_secrets
 from floe_gate.resolve.settings import effective_settings
 
@@ -87,27 +86,17 @@ class Context:
             return f"the compute plugin for {engine!r} cannot be used: {record.reason}"
         return None
 
+    def times_out_models(self, engine: str) -> bool:
+        """Whether ``engine`` is usable and can limit single dbt models (per-transform
+        ``timeout_seconds``, FG205; read from dbt's query comment, FG305)."""
+        return self.unusable(engine) is None and self.registry.get(engine).per_model_timeouts
+
     def adapter_overrides(self, environment: str, engine: str) -> list[str]:
         """The keys of ``compute.environments.<environment>.<engine>`` that would choose
         another adapter (FG204 refuses them), sorted."""
         environments = self.repository.manifest.model.compute.environments
         settings = environments.get(environment, {}).get(engine)
         return sorted(ADAPTER_KEYS & set(settings)) if isinstance(settings, dict) else []
-
-
-def located(
-    origin: Origin,
-    rule: str,
-    message: str,
-    *,
-    severity: Severity = Severity.ERROR,
-    subject: str | None = None,
-    related: Iterable[str] = (),
-) -> Problem:
-    return Problem(
-        origin.file, origin.line, origin.column, rule, severity, message, subject,
-        frozenset(related) - {origin.file},
-    )  # fmt: skip
 
 
 def options(values: Iterable[str]) -> str:

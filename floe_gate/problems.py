@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 
 class Severity(StrEnum):
@@ -41,6 +43,34 @@ class Problem:
             "column": self.column,
             "message": self.message,
         }
+
+
+class Location(Protocol):
+    """Where something is written (an ``Origin``): a file, a line and a column, from 1."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+
+
+def located(
+    origin: Location,
+    rule: str,
+    message: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    subject: str | None = None,
+    related: Iterable[str] = (),
+) -> Problem:
+    """The problem of ``rule`` at ``origin``: how every rule, ``check``'s and ``parity``'s,
+    builds one. ``related`` files other than ``origin``'s own are kept."""
+    return Problem(
+        origin.file, origin.line, origin.column, rule, severity, message, subject,
+        frozenset(related) - {origin.file},
+    )  # fmt: skip
 
 
 class ProblemsFound(Exception):

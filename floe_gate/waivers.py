@@ -7,7 +7,7 @@ from datetime import date
 
 from floe_gate.config.models import Waiver, Waivers
 from floe_gate.load.repository import Loaded
-from floe_gate.problems import Problem, Severity
+from floe_gate.problems import Problem, Severity, located
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.rules.fg501_expired_waiver import ID as EXPIRED_WAIVER
 
@@ -40,11 +40,8 @@ def apply_waivers(
     for index, waiver in active.items():
         if index not in used:
             origin = Origin.of(waivers.document, ("waivers", index))
-            result.append(
-                Problem(origin.file, origin.line, origin.column, EXPIRED_WAIVER, Severity.NOTE,
-                        f"waiver of {waiver.rule} for {waiver.subject} matches no problem; "
-                        "delete it")
-            )  # fmt: skip
+            message = f"waiver of {waiver.rule} for {waiver.subject} matches no problem; delete it"
+            result.append(located(origin, EXPIRED_WAIVER, message, severity=Severity.NOTE))
     return result
 
 

@@ -1,5 +1,6 @@
 """Environment parity across environment branches: judge the change (H) against B and U.
 
-See ``floe_gate.parity.compare`` for the semantics and the ``fg6xx_*`` modules for
-each problem it reports.
+``run`` reads the branches into a ``ParityContext``; the rules (``fg6xx_*``, found by
+``floe_gate.rules.parity_rules`` like ``check``'s) judge it. The semantics are in
+``compare``.
 """

@@ -12,29 +12,38 @@ deliberate hotfix or rollback; the upstream branches then need a back-port (FG60
 
 from __future__ import annotations
 
-from floe_gate.problems import Problem, Severity
-from floe_gate.resolve.hierarchy import Origin
+from collections.abc import Iterator
 
-RULE = "FG601"
+from floe_gate.parity.compare import subject
+from floe_gate.parity.context import ParityContext
+from floe_gate.problems import Problem, Severity, located
+
+ID = "FG601"
 TITLE = "engine drift"
 
 
-def drift(
-    subject: str, origin: Origin, engines: str, *, base: str, upstream: str, allowed: bool
-) -> Problem:
-    """The drift problem; a warning naming the back-port when ``allowed``."""
-    if allowed:
-        advice = (
-            f"allowed by --allow-drift; back-port it: make the change on {upstream} and promote it"
+def check(context: ParityContext) -> Iterator[Problem]:
+    change = context.change
+    if change is None:
+        return
+    for drift in change.drifts:
+        name = subject(drift.key)
+        allowed = name in change.allow_drift
+        upstream = change.branch(-1)
+        if allowed:
+            advice = (
+                f"allowed by --allow-drift; back-port it: make the change on {upstream} and "
+                "promote it"
+            )
+        else:
+            advice = (
+                f"make the change on the first environment and promote it, or pass "
+                f"--allow-drift {name} for a deliberate hotfix or rollback"
+            )
+        message = (
+            f"engine drift for {name}: this change into {change.branch()} makes it differ from "
+            f"both {change.branch()} and its upstream {upstream} ({change.engines(drift.key)}); "
+            f"{advice}"
         )
-    else:
-        advice = (
-            f"make the change on the first environment and promote it, or pass "
-            f"--allow-drift {subject} for a deliberate hotfix or rollback"
-        )
-    message = (
-        f"engine drift for {subject}: this change into {base} makes it differ from both "
-        f"{base} and its upstream {upstream} ({engines}); {advice}"
-    )
-    severity = Severity.WARNING if allowed else Severity.ERROR
-    return Problem(origin.file, origin.line, origin.column, RULE, severity, message, subject)
+        severity = Severity.WARNING if allowed else Severity.ERROR
+        yield located(drift.origin, ID, message, severity=severity, subject=name)

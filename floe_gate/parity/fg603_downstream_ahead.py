@@ -26,40 +26,69 @@ history; the run does not fail.
 
 from __future__ import annotations
 
-from floe_gate.problems import Problem, Severity
-from floe_gate.resolve.hierarchy import Origin
+from collections.abc import Iterator
 
-RULE = "FG603"
+from floe_gate.parity.compare import keys, shown, subject
+from floe_gate.parity.context import Change, Downstream, HistoryGap, ParityContext
+from floe_gate.problems import Problem, Severity, located
+
+ID = "FG603"
 TITLE = "downstream branch ahead: back-port needed"
 
 
-def downstream_ahead(
-    subject: str, origin: Origin, engines: str, *, upstream: str, downstream: str
-) -> Problem:
-    """The note for ``upstream``: ``downstream`` is ahead for ``subject``."""
+def check(context: ParityContext) -> Iterator[Problem]:
+    change = context.change
+    if change is None:
+        return
+    yield from _back_ports(change)
+    for downstream in change.downstream:
+        yield from _ahead_of_base(change, downstream)
+    if change.history_gap is not None:
+        yield _history_unavailable(change.branch(), change.history_gap)
+
+
+def _back_ports(change: Change) -> Iterator[Problem]:
+    """After an allowed drift, a note for each branch above the base: the base is ahead."""
+    for drift in change.drifts:
+        name = subject(drift.key)
+        if name not in change.allow_drift:
+            continue
+        for environment in change.points.environments[: change.index]:
+            message = (
+                f"{environment.branch}: {change.branch()} is ahead for {name} after this "
+                f"hotfix ({change.points.engines(drift.key)}); back-port it to "
+                f"{environment.branch}, or the next promotion into {change.branch()} undoes it"
+            )
+            yield located(drift.origin, ID, message, severity=Severity.NOTE, subject=name)
+
+
+def _ahead_of_base(change: Change, downstream: Downstream) -> Iterator[Problem]:
+    """A note for every transform ``downstream`` changed since it diverged from the base.
+
+    Where D and B differ, D is ahead (a hotfix) when B still has the merge base's
+    engine and D does not; when B changed it instead, it is a pending promotion into D
+    and nothing is said. No note when the change already gives the transform D's engine
+    (it is the back-port).
+    """
+    head, base, ahead = change.head, change.base, downstream.snapshot
+    for key in keys([base, ahead]):
+        d, b = ahead.engine(key), base.engine(key)
+        if d == b or downstream.merge_base.engine(key) != b or head.engine(key) == d:
+            continue
+        origin = head.anchor(key) or base.anchor(key) or downstream.origin
+        message = (
+            f"{ahead.label} is ahead of {base.label} for {subject(key)} (engine on "
+            f"{ahead.label}: {shown(d)}, on {base.label}: {shown(b)}): back-port the hotfix "
+            f"into {base.label} (and upstream) and promote it"
+        )
+        yield located(origin, ID, message, severity=Severity.NOTE, subject=subject(key))
+
+
+def _history_unavailable(base: str, gap: HistoryGap) -> Problem:
+    """The one note when no merge base of ``base`` and the branches after it is known."""
     message = (
-        f"{upstream}: {downstream} is ahead for {subject} after this hotfix ({engines}); "
-        f"back-port it to {upstream}, or the next promotion into {downstream} undoes it"
+        f"cannot tell whether {', '.join(gap.branches)} carry hotfixes that {base} lacks: "
+        f"no merge base with {base} in this clone's history; back-port notes skipped "
+        f"({gap.hint})"
     )
-    return Problem(origin.file, origin.line, origin.column, RULE, Severity.NOTE, message, subject)
-
-
-def ahead_of_base(
-    subject: str, origin: Origin, *, downstream: str, base: str, on_downstream: str, on_base: str
-) -> Problem:
-    """The note for a change into ``base``: ``downstream`` has a hotfix for ``subject``."""
-    message = (
-        f"{downstream} is ahead of {base} for {subject} (engine on {downstream}: "
-        f"{on_downstream}, on {base}: {on_base}): back-port the hotfix into {base} "
-        f"(and upstream) and promote it"
-    )
-    return Problem(origin.file, origin.line, origin.column, RULE, Severity.NOTE, message, subject)
-
-
-def history_unavailable(origin: Origin, base: str, downstream: list[str], hint: str) -> Problem:
-    """The one note when no merge base of ``base`` and the ``downstream`` branches is known."""
-    message = (
-        f"cannot tell whether {', '.join(downstream)} carry hotfixes that {base} lacks: "
-        f"no merge base with {base} in this clone's history; back-port notes skipped ({hint})"
-    )
-    return Problem(origin.file, origin.line, origin.column, RULE, Severity.NOTE, message)
+    return located(gap.origin, ID, message, severity=Severity.NOTE)

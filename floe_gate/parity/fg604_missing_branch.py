@@ -7,20 +7,30 @@ environment, to the next one that exists).
 
 from __future__ import annotations
 
-from floe_gate.problems import Problem, Severity
-from floe_gate.resolve.hierarchy import Origin
+from collections.abc import Iterator
 
-RULE = "FG604"
+from floe_gate.parity.context import ParityContext
+from floe_gate.problems import Problem, Severity, located
+
+ID = "FG604"
 TITLE = "environment branch missing"
 
 
-def missing_branch(environment: str, branch: str, origin: Origin, upstream: str | None) -> Problem:
-    """The note: ``branch`` of ``environment`` is missing; how to create it."""
-    create = (
-        f"create it from {upstream}: git branch {branch} {upstream}" if upstream else "create it"
-    )
-    message = (
-        f"environment {environment}: branch {branch} does not exist yet; {create} "
-        f"(compared as equal to its upstream meanwhile)"
-    )
-    return Problem(origin.file, origin.line, origin.column, RULE, Severity.NOTE, message)
+def check(context: ParityContext) -> Iterator[Problem]:
+    if context.points is None:
+        return
+    environments = context.points.environments
+    for index in context.missing:
+        environment = environments[index]
+        branch = environment.branch
+        upstream = environments[index - 1].branch if index else None
+        create = (
+            f"create it from {upstream}: git branch {branch} {upstream}"
+            if upstream
+            else "create it"
+        )
+        message = (
+            f"environment {environment.name}: branch {branch} does not exist yet; {create} "
+            f"(compared as equal to its upstream meanwhile)"
+        )
+        yield located(environment.origin, ID, message, severity=Severity.NOTE)

@@ -7,17 +7,28 @@ another branch) is a warning at the candidate's ``environments:``, naming both.
 
 from __future__ import annotations
 
-from floe_gate.problems import Problem, Severity
-from floe_gate.resolve.hierarchy import Origin
+from collections.abc import Iterator
 
-RULE = "FG605"
+from floe_gate.parity.context import ParityContext
+from floe_gate.parity.snapshot import Snapshot
+from floe_gate.problems import Problem, Severity, located
+
+ID = "FG605"
 TITLE = "environments edited"
 
 
-def environments_edited(origin: Origin, base: str, head: str) -> Problem:
-    """The warning: environments were ``base`` and this change makes them ``head``."""
-    message = (
-        f"this change edits environments: ({base} → {head}); parity is judged by the "
-        f"base's environments until it is merged"
-    )
-    return Problem(origin.file, origin.line, origin.column, RULE, Severity.WARNING, message)
+def check(context: ParityContext) -> Iterator[Problem]:
+    head, base = context.head, context.base
+    if base is None or head.environments_origin is None:
+        return
+    before, after = _order(base), _order(head)
+    if before != after:
+        message = (
+            f"this change edits environments: ({before} → {after}); parity is judged by the "
+            f"base's environments until it is merged"
+        )
+        yield located(head.environments_origin, ID, message, severity=Severity.WARNING)
+
+
+def _order(snapshot: Snapshot) -> str:
+    return ", ".join(f"{env.name}: {env.branch}" for env in snapshot.environments) or "none"

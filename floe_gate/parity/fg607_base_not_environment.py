@@ -6,17 +6,23 @@ branch. A note at the base manifest's ``environments:``.
 
 from __future__ import annotations
 
-from floe_gate.problems import Problem, Severity
-from floe_gate.resolve.hierarchy import Origin
+from collections.abc import Iterator
 
-RULE = "FG607"
+from floe_gate.parity.context import ParityContext
+from floe_gate.problems import Problem, Severity, located
+
+ID = "FG607"
 TITLE = "base is not an environment branch"
 
 
-def base_not_environment(origin: Origin, base: str, branches: list[str]) -> Problem:
-    """The note: ``base`` is not one of ``branches``."""
-    message = (
-        f"base branch {base} is not an environment branch ({', '.join(branches)}); "
-        f"parity is judged when the change goes into one"
-    )
-    return Problem(origin.file, origin.line, origin.column, RULE, Severity.NOTE, message)
+def check(context: ParityContext) -> Iterator[Problem]:
+    base = context.base
+    if context.strict or base is None or base.environments_origin is None:
+        return
+    branches = [env.branch for env in base.environments]
+    if base.label not in branches:
+        message = (
+            f"base branch {base.label} is not an environment branch ({', '.join(branches)}); "
+            f"parity is judged when the change goes into one"
+        )
+        yield located(base.environments_origin, ID, message, severity=Severity.NOTE)

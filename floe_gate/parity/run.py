@@ -1,4 +1,4 @@
-"""One parity run: find the base, read every environment branch, compare.
+"""One parity run: find the base, read every environment branch, then run the rules.
 
 Environments come from the base's manifest. H is the working tree, or ``head`` read
 from git objects; every branch is read through one shared ``git cat-file --batch``.
@@ -17,13 +17,11 @@ from weakref import WeakKeyDictionary
 from floe_gate.load.git_objects import GitObjects, GitRef, git, valid_ref_name
 from floe_gate.load.sources import CannotJudge, FileSource, WorkingTree
 from floe_gate.parity.branches import REMOTE, Tip, locate, short_branch
-from floe_gate.parity.compare import Points, judge_change, judge_downstream, judge_strict
-from floe_gate.parity.fg603_downstream_ahead import history_unavailable
-from floe_gate.parity.fg604_missing_branch import missing_branch
-from floe_gate.parity.fg605_environments_edited import environments_edited
-from floe_gate.parity.fg607_base_not_environment import base_not_environment
+from floe_gate.parity.compare import Points
+from floe_gate.parity.context import Change, Downstream, HistoryGap, ParityContext
 from floe_gate.parity.snapshot import Environment, Snapshot, snapshot
 from floe_gate.problems import Problem
+from floe_gate.rules import run_parity_rules
 
 
 @dataclass(frozen=True)
@@ -92,13 +90,20 @@ def run_parity(request: ParityRequest, environ: Mapping[str, str] | None = None)
         head = snapshot(
             head_source, request.manifest_file, refs.head or "working tree", objects.parse_cache
         )
-        if refs.base is None:
-            return head.problems + _strict(objects, head, None, request)
-        base, base_ref = _base(objects, refs, request.manifest_file)
-        problems = head.problems + _edited(head, base)
-        if request.strict:
-            return problems + _strict(objects, base, head, request)
-        return problems + _change(objects, head, (base, base_ref), request)
+        context = _context(objects, head, refs, request)
+    return head.problems + run_parity_rules(context)
+
+
+def _context(
+    objects: GitObjects, head: Snapshot, refs: Refs, request: ParityRequest
+) -> ParityContext:
+    """What the rules judge: the base, and every environment branch the run compares."""
+    if refs.base is None:
+        return _strict(objects, head, None, request)
+    base, base_ref = _base(objects, refs, request.manifest_file)
+    if request.strict:
+        return _strict(objects, base, head, request)
+    return _change(objects, head, (base, base_ref), request)
 
 
 def _base(objects: GitObjects, refs: Refs, manifest_file: str) -> tuple[Snapshot, str]:
@@ -128,33 +133,19 @@ def _snapshot(objects: GitObjects, ref: str | GitRef, manifest_file: str, label:
     return replace(seen[key], label=label)
 
 
-def _edited(head: Snapshot, base: Snapshot) -> list[Problem]:
-    before, after = _order(base.environments), _order(head.environments)
-    if before == after or head.environments_origin is None:
-        return []
-    return [environments_edited(head.environments_origin, before, after)]
-
-
-def _order(environments: list[Environment]) -> str:
-    return ", ".join(f"{env.name}: {env.branch}" for env in environments) or "none"
-
-
 def _points(
     objects: GitObjects, environments: list[Environment], known: Snapshot | None, manifest: str
-) -> tuple[Points, list[Problem], dict[str, Tip]]:
-    """Every environment branch's snapshot (``known`` stands for its own branch)."""
+) -> tuple[Points, tuple[int, ...], dict[str, Tip]]:
+    """Every environment branch's snapshot (``known`` stands for its own branch), and the
+    places of the environments whose branch is missing."""
     tips = locate(objects.directory, [env.branch for env in environments])
     found: list[Snapshot | None] = [
         known if known is not None and known.label == env.branch
         else _read(objects, tips[env.branch], manifest)
         for env in environments
     ]  # fmt: skip
-    notes = [
-        missing_branch(env.name, env.branch, env.origin, environments[i - 1].branch if i else None)
-        for i, (env, snap) in enumerate(zip(environments, found, strict=True))
-        if snap is None
-    ]
-    return Points(environments, _fill(found)), notes, tips
+    missing = tuple(i for i, snap in enumerate(found) if snap is None)
+    return Points(environments, _fill(found)), missing, tips
 
 
 def _read(objects: GitObjects, tip: Tip, manifest: str) -> Snapshot | None:
@@ -175,54 +166,55 @@ def _fill(found: list[Snapshot | None]) -> list[Snapshot]:
 
 def _strict(
     objects: GitObjects, base: Snapshot, head: Snapshot | None, request: ParityRequest
-) -> list[Problem]:
-    """``--strict``: the branches (the base's replaced by H) must resolve identically."""
-    points, notes, _ = _points(objects, base.environments, base, request.manifest_file)
-    if head is not None:
-        snapshots = [head if snap is base else snap for snap in points.snapshots]
-        points = Points(points.environments, snapshots)
-    return notes + judge_strict(points, head)
+) -> ParityContext:
+    """``--strict``: the branches (the base's replaced by H) must resolve identically.
+
+    Without a base (``head`` None), ``base`` is H itself and only names the environments."""
+    points, missing, _ = _points(objects, base.environments, base, request.manifest_file)
+    if head is None:
+        return ParityContext(base, None, strict=True, points=points, missing=missing)
+    snapshots = [head if snap is base else snap for snap in points.snapshots]
+    points = Points(points.environments, snapshots)
+    return ParityContext(head, base, strict=True, points=points, missing=missing)
 
 
 def _change(
     objects: GitObjects, head: Snapshot, based: tuple[Snapshot, str], request: ParityRequest
-) -> list[Problem]:
+) -> ParityContext:
     base, base_ref = based
     branches = [env.branch for env in base.environments]
-    if base.label not in branches:
-        origin = base.environments_origin
-        assert origin is not None
-        return [base_not_environment(origin, base.label, branches)]
-    points, notes, tips = _points(objects, base.environments, base, request.manifest_file)
+    if base.label not in branches:  # FG607: no environment branch to compare with
+        return ParityContext(head, base)
+    points, missing, tips = _points(objects, base.environments, base, request.manifest_file)
     index = branches.index(base.label)
-    problems = notes + judge_change(head, points, index, request.allow_drift)
     below = [(j, tips[env.branch].ref) for j, env in enumerate(points.environments) if j > index]
-    return problems + _ahead(objects, head, points, index, below, base_ref, request.manifest_file)
+    downstream, gap = _ahead(objects, points, index, below, base_ref, request.manifest_file)
+    change = Change(head, points, index, request.allow_drift, downstream, gap)
+    return ParityContext(head, base, points=points, missing=missing, change=change)
 
 
 def _ahead(  # noqa: PLR0917 - the run, the points, and where the branches are
     objects: GitObjects,
-    head: Snapshot,
     points: Points,
     index: int,
     below: list[tuple[int, str | None]],
     base_ref: str,
     manifest: str,
-) -> list[Problem]:
-    """FG603 for hotfixes on existing branches after the base (``judge_downstream``).
+) -> tuple[tuple[Downstream, ...], HistoryGap | None]:
+    """The existing branches after the base that have commits it lacks, each with its merge
+    base with the base (FG603 looks there for hotfixes), and those whose merge base cannot be
+    computed (shallow history).
 
     One ``git rev-parse`` for the commits, then one ``git merge-base`` per downstream
-    branch; a branch that is an ancestor of the base (merely behind) is skipped. When
-    a merge base cannot be computed (shallow history), one note says so.
+    branch; a branch that is an ancestor of the base (merely behind) is skipped.
     """
     existing = [(j, ref) for j, ref in below if ref is not None]
     if not existing:
-        return []
+        return (), None
     names = [f"{ref}^{{commit}}" for ref in (base_ref, *(ref for _, ref in existing))]
     listed = git(objects.directory, "rev-parse", "--end-of-options", *names).split()
     commits = listed[-len(names) :]  # older git echoes "--end-of-options" first
-    base = points.snapshots[index]
-    problems: list[Problem] = []
+    downstream: list[Downstream] = []
     unknown: list[int] = []
     for (j, _), commit in zip(existing, commits[1:], strict=True):
         found = git(objects.directory, "merge-base", commits[0], commit, check=False).strip()
@@ -232,16 +224,13 @@ def _ahead(  # noqa: PLR0917 - the run, the points, and where the branches are
             merge_base = _snapshot(
                 objects, GitRef(objects, found, found), manifest, f"merge base {found[:12]}"
             )
-            env = points.environments[j]
-            problems += judge_downstream(head, base, merge_base, points.snapshots[j], env.origin)
-    if unknown:
-        problems.append(_history_unavailable(objects, points, index, unknown))
-    return problems
+            origin = points.environments[j].origin
+            downstream.append(Downstream(points.snapshots[j], merge_base, origin))
+    gap = _history_gap(objects, points, unknown) if unknown else None
+    return tuple(downstream), gap
 
 
-def _history_unavailable(
-    objects: GitObjects, points: Points, index: int, unknown: list[int]
-) -> Problem:
+def _history_gap(objects: GitObjects, points: Points, unknown: list[int]) -> HistoryGap:
     shallow = git(objects.directory, "rev-parse", "--is-shallow-repository", check=False)
     hint = (
         f"fetch the history: git fetch --unshallow {REMOTE}"
@@ -250,5 +239,4 @@ def _history_unavailable(
     )
     environments = points.environments
     branches = [environments[j].branch for j in unknown]
-    return history_unavailable(environments[unknown[0]].origin, environments[index].branch,
-                               branches, hint)  # fmt: skip
+    return HistoryGap(branches, environments[unknown[0]].origin, hint)

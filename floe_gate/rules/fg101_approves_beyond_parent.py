@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from floe_gate.context import Context, located, options
-from floe_gate.problems import Problem
+from floe_gate.context import Context, options
+from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Level, chain_text
 
 ID = "FG101"

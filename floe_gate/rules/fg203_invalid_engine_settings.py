@@ -22,10 +22,10 @@ from collections.abc import Iterator
 
 from pydantic import ValidationError
 
-from floe_gate.context import Context, located
+from floe_gate.context import Context
 from floe_gate.load.validation import describe_error
 from floe_gate.load.yaml_document import Path
-from floe_gate.problems import Problem
+from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Level, Origin
 from floe_gate.resolve.secrets import redact_literal_secrets
 from floe_gate.resolve.settings import effective_settings

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from floe_gate.context import Context, located, options
-from floe_gate.problems import Problem
+from floe_gate.context import Context, options
+from floe_gate.problems import Problem, located
 from floe_gate.resolve.engines import ResolvedProduct
 from floe_gate.resolve.hierarchy import Origin
 
@@ -27,9 +27,7 @@ def check(context: Context) -> Iterator[Problem]:
             transform = resolved.transform
             if transform is None or transform.timeout_seconds is None or resolved.index is None:
                 continue
-            if context.unusable(resolved.engine):
-                continue
-            if context.registry.get(resolved.engine).per_model_timeouts:
+            if context.unusable(resolved.engine) or context.times_out_models(resolved.engine):
                 continue
             yield located(
                 Origin.of(
@@ -47,8 +45,4 @@ def check(context: Context) -> Iterator[Problem]:
 
 
 def _enforcing(context: Context, product: ResolvedProduct) -> list[str]:
-    return [
-        engine
-        for engine in product.level.approved
-        if not context.unusable(engine) and context.registry.get(engine).per_model_timeouts
-    ]
+    return [engine for engine in product.level.approved if context.times_out_models(engine)]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from floe_gate.context import Context, located
+from floe_gate.context import Context
 from floe_gate.load.repository import DBT_PROJECT_FILE
-from floe_gate.problems import Problem
+from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Origin
 
 ID = "FG300"

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from floe_gate.context import Context, located
+from floe_gate.context import Context
 from floe_gate.load.dbt_project import DbtProject
-from floe_gate.problems import Problem
+from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Origin
 
 ID = "FG301"

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 from pydantic import ValidationError
 
-from floe_gate.context import Context, located
-from floe_gate.problems import Problem
+from floe_gate.context import Context
+from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.resolve.resources import transform_resources
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from floe_gate.context import Context, located
-from floe_gate.problems import Problem, Severity
+from floe_gate.context import Context
+from floe_gate.problems import Problem, Severity, located
 from floe_gate.resolve.engines import ResolvedProduct
 from floe_gate.resolve.hierarchy import Origin
 
@@ -68,11 +68,7 @@ def check(context: Context) -> Iterator[Problem]:
 
 def _guarded_engines(context: Context, product: ResolvedProduct) -> list[str]:
     engines = {product.level.default, *(t.engine for t in product.transforms)}
-    return sorted(
-        engine
-        for engine in engines
-        if not context.unusable(engine) and context.registry.get(engine).per_model_timeouts
-    )
+    return sorted(engine for engine in engines if context.times_out_models(engine))
 
 
 def _hides_node(setting: object) -> str | None:

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from floe_gate.context import Context
-from floe_gate.problems import Problem, Severity
+from floe_gate.problems import Problem, Severity, located
+from floe_gate.resolve.hierarchy import Origin
 
 ID = "FG308"
 TITLE = "project branches on target.name"
@@ -33,15 +34,13 @@ def check(context: Context) -> Iterator[Problem]:
             if (file, line, column) in seen:
                 continue  # one project shared by several products
             seen.add((file, line, column))
-            yield Problem(
-                file,
-                line,
-                column,
+            yield located(
+                Origin(file, line, column),
                 ID,
-                Severity.WARNING,
                 "target.name is the engine's output (e.g. duckdb) in floe-gate's profiles, "
                 "never the environment: compare var('floe_env') instead "
                 "(e.g. var('floe_env') == 'prod')",
-                node.product.model.name,
-                frozenset({node.product.file}),
+                severity=Severity.WARNING,
+                subject=node.product.model.name,
+                related=[node.product.file],
             )

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from floe_gate.context import Context
-from floe_gate.problems import Problem, Severity
+from floe_gate.problems import Problem, Severity, located
+from floe_gate.resolve.hierarchy import Origin
 
 ID = "FG309"
 TITLE = "dbt package not installed"
@@ -31,16 +32,13 @@ def check(context: Context) -> Iterator[Problem]:
             if package.where in seen:
                 continue
             seen.add(package.where)
-            file, line, column = package.where
-            yield Problem(
-                file,
-                line,
-                column,
+            yield located(
+                Origin(*package.where),
                 ID,
-                Severity.NOTE,
                 f"dbt package {package.name} is not installed (not under "
                 f"{dbt.scan.install_path}/, or ignored by git): its models are not in "
                 "compiled.json or resources.yaml; run dbt deps first",
-                node.product.model.name,
-                frozenset({node.product.file}),
+                severity=Severity.NOTE,
+                subject=node.product.model.name,
+                related=[node.product.file],
             )

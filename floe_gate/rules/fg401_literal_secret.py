@@ -22,9 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from floe_gate.context import Context, located
+from floe_gate.context import Context
 from floe_gate.load.yaml_document import Path, YamlDocument
-from floe_gate.problems import Problem
+from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.resolve.secrets import is_literal_secret
 
