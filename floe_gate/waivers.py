@@ -39,6 +39,7 @@ def apply_waivers(
             dataclasses.replace(
                 problem,
                 severity=Severity.WARNING,
+                waived=waiver.reason,
                 message=f"{problem.message} [waived until {waiver.expires.isoformat()}: "
                 f"{waiver.reason}]",
             )
