@@ -33,5 +33,11 @@ def judge(
 ) -> Verdict:
     repository = load_repository(source, manifest_file)
     context = Context(repository, registry or PluginRegistry(), today or date.today())
-    problems = apply_waivers(run_rules(context), repository.waivers, context.today)
+    judged = {product.name for product in context.products}
+    unjudged = frozenset(
+        node.product.model.name
+        for node in repository.products
+        if node.product.model.name not in judged
+    )
+    problems = apply_waivers(run_rules(context), repository.waivers, context.today, unjudged)
     return Verdict(context, sorted(set(problems)))

@@ -28,6 +28,8 @@ class Problem:
     """``PRODUCT`` or ``PRODUCT:TRANSFORM`` the problem is about, for waivers and reports."""
     related: frozenset[str] = field(default=frozenset(), compare=False)
     """Other files whose content led to the problem (its resolution chain)."""
+    waived: str | None = field(default=None, compare=False)
+    """The reason of the waiver that turned this error into a warning, if one did."""
 
     def concerns(self, files: frozenset[str]) -> bool:
         return self.file in files or not self.related.isdisjoint(files)

@@ -13,8 +13,14 @@ from floe_gate.rules.fg501_expired_waiver import ID as EXPIRED_WAIVER
 
 
 def apply_waivers(
-    problems: list[Problem], waivers: Loaded[Waivers] | None, today: date
+    problems: list[Problem],
+    waivers: Loaded[Waivers] | None,
+    today: date,
+    unjudged: frozenset[str] = frozenset(),
 ) -> list[Problem]:
+    """``unjudged``: data products whose rules could not run (their domain does not
+    resolve); a waiver for one matched nothing because nothing was judged, not because
+    its problem is gone, so it is not called unused."""
     if waivers is None:
         return problems
     active = {i: w for i, w in enumerate(waivers.model.waivers) if w.expires >= today}
@@ -33,12 +39,13 @@ def apply_waivers(
             dataclasses.replace(
                 problem,
                 severity=Severity.WARNING,
+                waived=waiver.reason,
                 message=f"{problem.message} [waived until {waiver.expires.isoformat()}: "
                 f"{waiver.reason}]",
             )
         )
     for index, waiver in active.items():
-        if index not in used:
+        if index not in used and waiver.subject.split(":", 1)[0] not in unjudged:
             origin = Origin.of(waivers.document, ("waivers", index))
             message = f"waiver of {waiver.rule} for {waiver.subject} matches no problem; delete it"
             result.append(located(origin, EXPIRED_WAIVER, message, severity=Severity.NOTE))

@@ -323,3 +323,14 @@ def test_problems_elsewhere_stay_out_of_machine_output(
     assert (github_run.returncode, github_run.stdout) == (0, "")
     assert "2 more problem(s) in other files" in github_run.stderr
     assert "2 more problem(s) in other files" in summary.read_text(encoding="utf-8")
+
+
+def test_a_waived_problem_is_suppressed_externally_with_the_waiver_s_reason() -> None:
+    waived = replace(FG201, severity=Severity.WARNING, waived="migration to spark by Q3")
+    document = sarif_log([waived, NOTE])
+    validate_sarif(document)
+    by_rule = {result["ruleId"]: result for result in results(document)}
+    assert by_rule[FG201.rule]["suppressions"] == [
+        {"kind": "external", "justification": "migration to spark by Q3"}
+    ]
+    assert "suppressions" not in by_rule[NOTE.rule]

@@ -483,3 +483,30 @@ def test_problem_messages_are_one_line_where_libyaml_gives_one() -> None:
     problem = problem_of(b"a: 1\nb: x\x01\n")
     assert "\n" not in problem.message
     assert re.search(r"#x0001", problem.message)
+
+
+def test_an_unfinished_flow_sequence_is_located_where_it_starts() -> None:
+    # Seven lines; PyYAML's problem mark says 8:1, a line GitHub cannot annotate.
+    text = b"a: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: 6\nmodels: [orders, customers\n"
+    with pytest.raises(ProblemsFound) as found:
+        load_yaml("f.yaml", text)
+    (problem,) = found.value.problems
+    assert (problem.line, problem.column) == (7, 9)
+    assert problem.message == "invalid YAML: did not find expected ',' or ']'"
+
+
+def test_an_error_at_the_end_without_a_context_is_on_the_last_line() -> None:
+    with pytest.raises(ProblemsFound) as found:
+        load_yaml("f.yaml", b"a: 1\nmodels: [orders,\n")
+    (problem,) = found.value.problems
+    assert (problem.line, problem.column) == (2, 1)
+
+
+def test_a_tag_error_is_one_line() -> None:
+    with pytest.raises(ProblemsFound) as found:
+        load_yaml("f.yaml", b"a: 1\nb: 2\nc: !secret x\n")
+    (problem,) = found.value.problems
+    assert (problem.line, problem.column) == (3, 4)
+    assert problem.message == (
+        "invalid value: could not determine a constructor for the tag '!secret'"
+    )

@@ -50,6 +50,8 @@ class TransformPlan:
     workload: str
     resources: ResourceSpec
     timeout_seconds: int
+    package: str | None = None
+    """The installed dbt package (``dbt_packages/``) defining it; None for the project's own."""
 
 
 @dataclass(frozen=True)
@@ -325,6 +327,7 @@ class _Planner:
             workload=(transform.workload if transform else None) or plugin.default_workload,
             resources=resources,
             timeout_seconds=override or config.timeout_seconds,
+            package=resolved.package,
         )
 
 

@@ -86,8 +86,9 @@ def resources_yaml(plan: EnvironmentPlan) -> str:
     header = _comments(
         GENERATED,
         f"Environment {plan.name}: data product → dbt model → Kubernetes resources.",
-        "Every model is listed, also those a floe.yaml's transforms: leaves out",
-        "(sized by their engine's default workload).",
+        "Every enabled model is listed, also those a floe.yaml's transforms: leaves out",
+        "(sized by their engine's default workload) and those of installed dbt packages;",
+        "one entry per version of a versioned model (dim_orders.v2) that is not listed whole.",
     )
     resources = {
         product.name: {t.name: t.resources.as_kubernetes() for t in product.transforms}
@@ -120,6 +121,8 @@ def _product_json(product: ProductPlan) -> dict[str, Any]:
 
 
 def _transform_json(transform: TransformPlan) -> dict[str, Any]:
+    """A transform's entry; ``package`` only for a model of an installed dbt package."""
+    package = {"package": transform.package} if transform.package else {}
     return {
         "engine": transform.engine,
         "target": transform.engine,
@@ -127,6 +130,7 @@ def _transform_json(transform: TransformPlan) -> dict[str, Any]:
         "workload": transform.workload,
         "resources": transform.resources.as_kubernetes(),
         "timeout_seconds": transform.timeout_seconds,
+        **package,
     }
 
 

@@ -1,19 +1,27 @@
 """What the gate needs of a dbt project, read without importing dbt.
 
-The profile name (``profile:`` in ``dbt_project.yml``) and the names of its models:
-the stems of ``.sql`` and ``.py`` files under its model paths.
+The profile name (``profile:`` in ``dbt_project.yml``) and its nodes as dbt sees
+them (floe_gate.load.dbt_scan): models with their versions, materialization and
+``enabled``, the models of installed packages, seeds and snapshots.
 """
 
 from __future__ import annotations
 
-import bisect
 import posixpath
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from floe_gate.load.dbt_scan import (
+    MODEL_SUFFIXES,
+    DbtModel,
+    DbtScan,
+    ReadText,
+    ReadYaml,
+    scan_dbt_project,
+)
 from floe_gate.load.yaml_document import YamlDocument
 
-MODEL_SUFFIXES = (".sql", ".py")
+__all__ = ["MODEL_SUFFIXES", "DbtModel", "DbtProject", "read_dbt_project"]
 
 
 @dataclass(frozen=True)
@@ -23,40 +31,47 @@ class DbtProject:
     name: str | None
     profile: str | None
     model_paths: tuple[str, ...]
-    models: frozenset[str] = field(default_factory=frozenset)
+    scan: DbtScan = field(default_factory=DbtScan)
     document: YamlDocument | None = None
 
+    @cached_property
+    def models(self) -> frozenset[str]:
+        """dbt's names of every model, disabled and package ones too."""
+        return frozenset(model.name for model in self.scan.models)
 
-def model_files(all_files: Iterable[str]) -> list[str]:
-    """The files that can be dbt models, sorted: the index ``read_dbt_project`` searches."""
-    return sorted(name for name in all_files if name.endswith(MODEL_SUFFIXES))
+    def matching(self, transform: str) -> list[DbtModel]:
+        """The models a transform name selects: ``dim_orders`` (every version) or
+        ``dim_orders.v2`` (one), among the root project's and the packages' models."""
+        return self._by_name.get(transform, [])
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[DbtModel]]:
+        index: dict[str, list[DbtModel]] = {}
+        for model in self.scan.models:
+            index.setdefault(model.name, []).append(model)
+            if model.version is not None:
+                index.setdefault(model.selector, []).append(model)
+        return index
 
 
-def _under(sorted_files: list[str], prefix: str) -> list[str]:
-    start = bisect.bisect_left(sorted_files, prefix)
-    end = bisect.bisect_left(sorted_files, prefix + "\U0010ffff")
-    return sorted_files[start:end]
-
-
-def read_dbt_project(file: str, document: YamlDocument, models_index: list[str]) -> DbtProject:
-    """``models_index`` comes from ``model_files``; searching it keeps loading linear."""
+def read_dbt_project(
+    file: str,
+    document: YamlDocument,
+    files: list[str],
+    read_text: ReadText,
+    read_yaml: ReadYaml,
+) -> DbtProject:
+    """``files`` is every file of the repository, sorted; searching it keeps loading linear."""
     data = document.data if isinstance(document.data, dict) else {}
-    directory = posixpath.dirname(file)
     paths = data.get("model-paths", data.get("source-paths", ["models"]))
     model_paths = tuple(p for p in paths if isinstance(p, str)) if isinstance(paths, list) else ()
-    roots = tuple(posixpath.normpath(posixpath.join(directory, p)) + "/" for p in model_paths)
-    models = frozenset(
-        posixpath.splitext(posixpath.basename(name))[0]
-        for root in roots
-        for name in _under(models_index, root)
-    )
     return DbtProject(
         file=file,
-        directory=directory,
+        directory=posixpath.dirname(file),
         name=_text(data.get("name")),
         profile=_text(data.get("profile")),
         model_paths=model_paths,
-        models=models,
+        scan=scan_dbt_project(file, data, files, read_text, read_yaml),
         document=document,
     )
 

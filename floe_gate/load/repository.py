@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from floe_gate.config.models import DataProduct, Manifest, Policy, Waivers
-from floe_gate.load.dbt_project import DbtProject, model_files, read_dbt_project
+from floe_gate.load.dbt_project import DbtProject, read_dbt_project
 from floe_gate.load.sources import CannotJudge, FileSource
 from floe_gate.load.validation import validation_problems
 from floe_gate.load.yaml_document import YamlDocument, load_yaml
@@ -170,8 +170,8 @@ def _load_policies(source: _Reader, files: list[str], repository: Repository) ->
 
 def _load_products(source: _Reader, files: list[str], repository: Repository) -> None:
     documents: dict[str, DbtProject] = {}
-    models_index = model_files(files)
     known = set(files)
+    sorted_files = sorted(files)
     broken = repository.broken_dbt_projects
     for file in files:
         if posixpath.basename(file) != PRODUCT_FILE:
@@ -185,7 +185,9 @@ def _load_products(source: _Reader, files: list[str], repository: Repository) ->
         if dbt_file not in documents and dbt_file not in broken and dbt_file in known:
             document = _document(source, dbt_file, repository.problems)
             if document is not None:
-                documents[dbt_file] = read_dbt_project(dbt_file, document, models_index)
+                documents[dbt_file] = read_dbt_project(
+                    dbt_file, document, sorted_files, source.text, source.quiet_document
+                )
             else:
                 repository.broken_dbt_projects.add(dbt_file)
         repository.products.append(ProductNode(loaded, documents.get(dbt_file)))
@@ -203,6 +205,24 @@ class _Reader:
 
     def document(self, file: str) -> YamlDocument:
         return self.cache.document(file, self.source.read(file))
+
+    def text(self, file: str) -> str | None:
+        """A model's or macro's text; None if unreadable (dbt reports that, not the gate)."""
+        try:
+            return self.source.read(file).decode("utf-8", errors="replace")
+        except OSError:
+            return None
+
+    def quiet_document(self, file: str) -> YamlDocument | None:
+        """A dbt properties or packages file; None if absent or not YAML the gate reads.
+
+        dbt's own YAML loader is laxer than the gate's (it accepts duplicate keys): what
+        dbt would refuse is dbt's to report, what it accepts must not become a problem.
+        """
+        try:
+            return self.document(file)
+        except (ProblemsFound, OSError):
+            return None
 
 
 def _document(source: _Reader, file: str, problems: list[Problem]) -> YamlDocument | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -55,10 +56,14 @@ class WorkingTree:
                 self._skipped[name] = _why_not_read(root, name, mode)
         return sorted(regular)
 
+    @cached_property
+    def _root(self) -> str:
+        return str(self.root)
+
     def read(self, path: str) -> bytes:
         """The bytes of a regular file; ``OSError`` for a symlink or anything else."""
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        descriptor = os.open(self.root / path, flags)
+        descriptor = os.open(os.path.join(self._root, path), flags)
         with os.fdopen(descriptor, "rb") as file:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
                 raise OSError(f"{path} is not a regular file")

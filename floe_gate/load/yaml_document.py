@@ -52,9 +52,8 @@ def load_yaml(file: str, content: bytes) -> YamlDocument:
         _refuse_deep_nesting(file, text)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise _problem(file, line, column, f"invalid YAML: {error.problem or error}") from None
+        line, column = _error_location(text, error)
+        raise _problem(file, line, column, f"invalid YAML: {_one_line(error)}") from None
     except yaml.reader.ReaderError as error:  # a character YAML forbids, e.g. a control character
         line, column = _reader_error_location(text, error.position)
         reason = str(error).split("\n", 1)[0]
@@ -69,6 +68,27 @@ def load_yaml(file: str, content: bytes) -> YamlDocument:
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     pass
+
+
+def _error_location(text: str, error: yaml.MarkedYAMLError) -> tuple[int, int]:
+    """Where the user can act: a line of the file, never the one past its end.
+
+    At the end of the stream PyYAML's problem mark points one line past the file (``8:1`` in
+    a 7-line file, which GitHub cannot annotate); the context mark ("while parsing a flow
+    sequence") then says where the unfinished construct starts, else the last line does.
+    """
+    lines = text.splitlines() or [""]
+    for mark in (error.problem_mark, error.context_mark):
+        if mark is not None and mark.line < len(lines):
+            return mark.line + 1, min(mark.column, len(lines[mark.line])) + 1
+    return len(lines), 1
+
+
+def _one_line(error: yaml.YAMLError) -> str:
+    """The reason without PyYAML's ``in "<unicode string>", line 3, column 5`` lines."""
+    problem = getattr(error, "problem", None)
+    reason = problem if isinstance(problem, str) and problem else str(error)
+    return " ".join(reason.split())
 
 
 def _decode(file: str, content: bytes) -> str:
@@ -169,7 +189,7 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
             raise _problem(
-                self.document.file, *_position(node), f"invalid value: {error}"
+                self.document.file, *_position(node), f"invalid value: {_one_line(error)}"
             ) from None
         except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError):
             # SafeConstructor fails with bare Python errors, e.g. on ``!!int abc``, ``!!int ""``,

@@ -132,7 +132,7 @@ def _results(problems: Sequence[Problem], index: dict[str, int], correlation_id:
 
 
 def _result(problem: Problem, rule_index: int, fingerprint_value: str) -> Json:
-    return {
+    result: Json = {
         "ruleId": problem.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[problem.severity],
@@ -140,6 +140,9 @@ def _result(problem: Problem, rule_index: int, fingerprint_value: str) -> Json:
         "locations": [{"physicalLocation": _physical_location(problem)}],
         "partialFingerprints": {FINGERPRINT: fingerprint_value},
     }
+    if problem.waived is not None:  # a waiver in the repository: suppressed outside the code
+        result["suppressions"] = [{"kind": "external", "justification": problem.waived}]
+    return result
 
 
 def _physical_location(problem: Problem) -> Json:

@@ -7,22 +7,33 @@ cancels by reading the node id from dbt's query comment,
 the comment off (``query-comment: null`` or ``''``) or replaces it with one that
 carries no ``node_id`` leaves per-transform timeouts unenforced and failures
 unnamed. Keep dbt's default comment: remove ``query-comment``, or set only
-``append`` / ``job-label``. A custom comment must render JSON with a ``node_id`` key
+``append`` / ``job-label`` (the guard reads a comment at the start or the end of a
+statement). A custom comment must render JSON with a ``node_id`` key
 (``"node_id": "{{ node.unique_id }}"``).
+
+The rule decides from what the guard will read, not from words in the setting:
+a comment that is off, fixed text, or Jinja that never mentions the node is an
+error; JSON whose ``node_id`` is ``{{ node.unique_id }}`` passes; anything else
+(a macro call such as ``{{ my_comment(node) }}``, ``{% ... %}`` logic) cannot be
+judged without dbt, so it is a warning that ``floe-gate run`` verifies it: run
+checks the first statement of the build and fails if its node cannot be named.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from floe_gate.context import Context
-from floe_gate.problems import Problem, located
+from floe_gate.problems import Problem, Severity, located
 from floe_gate.resolve.engines import ResolvedProduct
 from floe_gate.resolve.hierarchy import Origin
 
 ID = "FG305"
 TITLE = "query-comment hides the dbt node"
 KEY = "query-comment"
+UNSURE = " (whether it names the node is known only when dbt renders it)"
+NODE_ID_FIELD = re.compile(r'"node_id"\s*:\s*"\{\{-?\s*node\.unique_id\s*-?\}\}"')
 
 
 def check(context: Context) -> Iterator[Problem]:
@@ -36,13 +47,20 @@ def check(context: Context) -> Iterator[Problem]:
         reason = _hides_node(dbt.document.data[KEY])
         if engines and reason:
             path: tuple[str, ...] = (KEY, "comment") if reason.startswith("comment") else (KEY,)
+            unsure = reason.endswith(UNSURE)
             yield located(
                 Origin.of(dbt.document, path),
                 ID,
                 f"query-comment {reason}: the statement guard of {', '.join(engines)} reads "
                 "the dbt node from dbt's query comment to apply per-transform timeouts and "
-                "name what it cancels; remove query-comment (or keep only append / "
-                'job-label), or render JSON with "node_id": "{{ node.unique_id }}"',
+                + (
+                    "name what it cancels; floe-gate run verifies it on the first statement "
+                    "and fails if the node cannot be named"
+                    if unsure
+                    else "name what it cancels; remove query-comment (or keep only append / "
+                    'job-label), or render JSON with "node_id": "{{ node.unique_id }}"'
+                ),
+                severity=Severity.WARNING if unsure else Severity.ERROR,
                 subject=product.name,
                 related=[product.node.product.file],
             )
@@ -67,6 +85,10 @@ def _comment_hides_node(comment: object, *, prefix: str) -> str | None:
         return f"{prefix}turns dbt's query comment off"
     if not isinstance(comment, str):
         return None  # a wrong type is dbt's own error to report
-    if "node_id" not in comment or "node.unique_id" not in comment:
+    if NODE_ID_FIELD.search(comment):
+        return None
+    if "{{" not in comment and "{%" not in comment:
+        return f"{prefix}replaces dbt's query comment with fixed text that carries no node_id"
+    if "{%" not in comment and not re.search(r"\bnode\b|\(", comment):
         return f"{prefix}replaces dbt's query comment with one that carries no node_id"
-    return None
+    return f"{prefix}is rendered by Jinja the hook does not run{UNSURE}"

@@ -14,7 +14,9 @@ known problems that are reported as warnings, not errors, until a date::
 After ``expires`` the waiver no longer applies and is itself an error, so that a
 temporary exception cannot quietly become permanent (nor can a waiver of FG501
 itself keep it going). A waiver that matches no problem is reported as a note: it
-can be deleted.
+can be deleted (not one for a data product whose domain does not resolve: nothing
+of it was judged). A waived problem stays a warning; in SARIF it carries a
+``suppressions`` entry (kind ``external``, the waiver's reason as justification).
 """
 
 from __future__ import annotations

@@ -40,6 +40,8 @@ transforms:
   - name: daily
     compute: spark
     timeout_seconds: 60
+  - name: legacy
+  - name: base
 """
 EXPECTED = {
     ("FG001", "policies/sales/policy.yaml:4:1"),
@@ -60,6 +62,10 @@ EXPECTED = {
     ("FG303", "products/revenue/floe.yaml:11:15"),
     ("FG304", "products/revenue/floe.yaml:13:28"),
     ("FG305", "products/revenue/dbt_project.yml:6:16"),
+    ("FG306", "products/revenue/floe.yaml:19:11"),
+    ("FG307", "products/revenue/floe.yaml:20:11"),
+    ("FG308", "products/revenue/models/weekly.sql:1:12"),
+    ("FG309", "products/revenue/packages.yml:2:14"),
     ("FG401", "manifest.yaml:10:69"),
     ("FG402", "products/revenue/floe.yaml:15:15"),
     ("FG501", "policies/waivers.yaml:7:14"),
@@ -92,8 +98,13 @@ def broken(platform: Platform) -> None:
         "products/revenue/dbt_project.yml",
         platform.read("products/revenue/dbt_project.yml") + "query-comment: null\n",
     )
-    for model in ("monthly", "yearly", "weekly", "daily"):
+    platform.write("products/revenue/models/weekly.sql", "select '{{ target.name }}' as t\n")
+    platform.write("products/revenue/packages.yml", "packages:\n  - package: dbt-labs/dbt_utils\n")
+    for model in ("monthly", "yearly"):
         platform.write(f"products/revenue/models/{model}.sql", "select 1\n")
+    platform.write("products/revenue/models/daily.sql", "select * from {{ ref('base') }}\n")
+    platform.write("products/revenue/models/legacy.sql", "{{ config(enabled=false) }}\nselect 1\n")
+    platform.write("products/revenue/models/base.sql", "{{ config(materialized='ephemeral') }}\n")
     platform.write(
         "products/orders/floe.yaml",
         "apiVersion: floe/v1\nkind: DataProduct\nname: orders\ndomain: sale\n"
@@ -125,4 +136,5 @@ def test_the_cli_reports_them_all_in_one_run(platform: Platform) -> None:
     assert {(p["rule"], f"{p['file']}:{p['line']}:{p['column']}") for p in report["problems"]} == (
         EXPECTED
     )
-    assert report["summary"] == {"errors": len(EXPECTED), "warnings": 0, "notes": 0}
+    # FG308 is a warning, FG309 a note
+    assert report["summary"] == {"errors": len(EXPECTED) - 2, "warnings": 1, "notes": 1}

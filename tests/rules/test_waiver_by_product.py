@@ -38,3 +38,17 @@ def test_product_level_problem_is_waivable_by_product_name(platform: Platform) -
     assert problem.severity is Severity.WARNING
     assert where(problem) == "products/revenue/floe.yaml:7:12"
     assert "waived until 2030-01-01: moving off spark" in problem.message
+
+
+def test_a_waiver_for_a_product_that_cannot_be_judged_is_not_unused(platform: Platform) -> None:
+    platform.write(
+        "products/revenue/floe.yaml",
+        platform.read("products/revenue/floe.yaml").replace("domain: finance", "domain: financ"),
+    )
+    platform.write(
+        "policies/waivers.yaml",
+        "apiVersion: floe/v1\nkind: Waivers\nwaivers:\n  - rule: FG201\n    subject: revenue\n"
+        "    reason: migration\n    expires: 2027-01-01\n",
+    )
+    problems = platform.problems()
+    assert [p.rule for p in problems] == ["FG103"]  # the unknown domain, no FG501 note
