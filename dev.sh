@@ -56,7 +56,7 @@ demo() {
   setup
   local work=build/demo artifacts=build/demo/artifacts bin
   bin=$(cd "$VENV/bin" && pwd)
-  rm -rf "$work" && mkdir -p "$work/warehouse"
+  rm -rf "$work" && mkdir -p "$work"
   echo "== installed compute plugins"
   "$VENV/bin/floe-gate" plugins
   echo "== floe-gate check: governance of the example platform (examples/manifest.yaml)"

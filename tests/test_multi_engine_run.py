@@ -55,8 +55,7 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """The markets product run once in a scratch directory (the JVM start dominates)."""
-    work = tmp_path_factory.mktemp("markets")
-    (work / "warehouse").mkdir()
+    work = tmp_path_factory.mktemp("markets")  # no warehouse/: run creates it
     done = subprocess.run(
         [str(FLOE_GATE), "run", *EXAMPLE, "--env", "dev", "--product", "markets",
          "--format", "json"],

@@ -26,7 +26,6 @@ ENDLESS = (
 
 
 def run(platform: Platform, *args: str) -> tuple[int, dict[str, Any], str]:
-    (platform.root / "warehouse").mkdir(exist_ok=True)
     result = platform.cli("run", "--env", "dev", "--format", "json", *args)
     report = json.loads(result.stdout) if result.stdout.startswith("{") else {}
     return result.returncode, report, result.stderr
@@ -91,7 +90,7 @@ def test_the_bundled_example_runs_with_no_service(tmp_path: Path) -> None:
 
     from conftest import FLOE_GATE
 
-    (tmp_path / "warehouse").mkdir()
+    assert not (tmp_path / "warehouse").exists()  # run creates it
     done = subprocess.run(
         [str(FLOE_GATE), "run", "--repo", str(REPO), "--manifest", "examples/manifest.yaml",
          "--env", "dev", "--format", "json", "--work-dir", str(tmp_path / "work")],
@@ -172,6 +171,44 @@ def test_a_memory_hungry_model_fails_cleanly_and_the_rest_runs(platform: Platfor
     assert results["fct_revenue"]["status"] == "success"
 
 
+def test_a_fresh_repository_without_its_warehouse_directory_runs(platform: Platform) -> None:
+    platform.write(
+        "manifest.yaml",
+        MANIFEST.replace(
+            "path: warehouse/dev.duckdb,",
+            "path: warehouse/dev/db.duckdb, temp_directory: scratch/spill/duckdb,",
+        ),
+    )
+    assert not (platform.root / "warehouse").exists()
+
+    code, report, stderr = run(platform)
+
+    assert code == 0, stderr
+    assert report["summary"] == {"success": 2}
+    assert (platform.root / "warehouse" / "dev" / "db.duckdb").is_file()
+    assert (platform.root / "scratch" / "spill").is_dir()
+
+
+def test_a_missing_absolute_directory_is_named_not_created(
+    platform: Platform, tmp_path: Path
+) -> None:
+    missing = tmp_path / "mounted" / "volume"
+    platform.write(
+        "manifest.yaml",
+        MANIFEST.replace("path: warehouse/dev.duckdb", f"path: {missing / 'dev.duckdb'}"),
+    )
+
+    code, report, _ = run(platform)
+
+    assert code == 1
+    [product] = report["products"]
+    assert product["error"] == (
+        f"engine duckdb: directory {missing} of its path does not exist: "
+        f"create it (mkdir -p {missing}) or change path"
+    )
+    assert not missing.exists()
+
+
 def test_select_runs_only_what_dbt_selects(platform: Platform) -> None:
     code, report, stderr = run(platform, "--select", "stg_orders")
     assert code == 0, stderr
@@ -179,7 +216,6 @@ def test_select_runs_only_what_dbt_selects(platform: Platform) -> None:
 
 
 def test_the_text_summary(platform: Platform) -> None:
-    (platform.root / "warehouse").mkdir()
     result = platform.cli("run", "--env", "dev")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

@@ -31,6 +31,7 @@ from floe_gate.registry import PluginRegistry
 from floe_gate.report.errors import echo_error
 from floe_gate.report.run_summary import Progress, summary
 from floe_gate.run.dbt import DbtFailed, DbtProject, ParsedProject, parse, run_query, select
+from floe_gate.run.directories import prepare_directories
 from floe_gate.run.execute import StageRunner
 from floe_gate.run.graph import DbtGraph
 from floe_gate.run.handoff import Crossing, Handoffs, crossings, missing_storage_message
@@ -174,6 +175,7 @@ class _ProductRunner:
             built = selected & graph.built()
             found = list(crossings(graph, engines, built))
             handoffs = self._handoffs(found, graph) if found else None
+            self._prepare_directories()
         except (DbtFailed, CannotRun) as error:
             run.error = str(error)
             return run
@@ -193,6 +195,13 @@ class _ProductRunner:
                     result.engine, result.name, result.status, result.duration_seconds * 1000
                 )
         return run
+
+    def _prepare_directories(self) -> None:
+        engines = self.product.engines
+        plugins = {engine: self.registry.get(engine) for engine in engines}
+        problems = prepare_directories(plugins, self.product.configs, engines, Path.cwd())
+        if problems:
+            raise CannotRun("; ".join(problems))
 
     def _handoffs(self, found: list[Crossing], graph: DbtGraph) -> Handoffs:
         if self.shared_storage is None:
@@ -244,7 +253,7 @@ def _engines(graph: DbtGraph, product: ProductPlan) -> dict[str, str]:
     a test on the engine of what it tests (its stage runs it there)."""
     by_model = {transform.name: transform.engine for transform in product.transforms}
     engines = {
-        uid: by_model.get(node.name, product.target)
+        uid: by_model.get(node.transform_name, product.target)
         if node.resource_type == "model"
         else product.target
         for uid, node in graph.nodes.items()

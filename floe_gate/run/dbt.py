@@ -85,6 +85,7 @@ def _nodes(manifest: Any) -> Iterable[Node]:
             database=getattr(node, "database", None) or None,
             schema=getattr(node, "schema", None) or None,
             alias=getattr(node, "alias", None) or None,
+            path=getattr(node, "original_file_path", None) or None,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
+from pathlib import PurePosixPath
 
 BUILT = ("model", "seed", "snapshot")
 """Resource types a stage builds; tests run with the nodes they test."""
@@ -22,6 +23,13 @@ class Node:
     schema: str | None = None
     alias: str | None = None
     """Where the node's relation is, on the target the project was parsed for."""
+    path: str | None = None
+    """The node's file in its project (``models/orders_v2.sql``)."""
+
+    @property
+    def transform_name(self) -> str:
+        """The name floe.yaml gives the node: its file's stem (``orders_v2`` for version 2)."""
+        return PurePosixPath(self.path.replace("\\", "/")).stem if self.path else self.name
 
     @property
     def selector(self) -> str:
