@@ -251,6 +251,44 @@ def test_gate_errors_refuse_the_run(platform: Platform) -> None:
     assert "run refused: fix the errors above first" in result.stderr
 
 
+def test_a_product_is_judged_on_what_it_runs(platform: Platform) -> None:
+    platform.write(
+        "products/marketing/floe.yaml",
+        PRODUCT_ELSEWHERE,
+    )
+    platform.write("products/marketing/dbt_project.yml", "name: marketing\nprofile: marketing\n")
+    platform.write("products/marketing/models/campaigns.sql", "select 1 as id\n")
+
+    chosen = platform.cli("run", "--env", "dev", "--product", "revenue")
+    broken = platform.cli("run", "--env", "dev", "--product", "marketing")
+    everything = platform.cli("run", "--env", "dev")
+
+    assert chosen.returncode == 0, chosen.stdout + chosen.stderr
+    assert "FG201" not in chosen.stdout + chosen.stderr
+    assert (
+        "1 problem(s) elsewhere (1 error(s)) do not concern what runs; "
+        "run `floe-gate check` to see them"
+    ) in chosen.stderr
+    assert "run succeeded: 2 success" in chosen.stdout
+    for refused in (broken, everything):
+        assert refused.returncode == 1
+        assert "FG201" in refused.stdout
+        assert "run refused: fix the errors above first" in refused.stderr
+    assert "elsewhere" not in broken.stderr
+
+
+PRODUCT_ELSEWHERE = """\
+apiVersion: floe/v1
+kind: DataProduct
+name: marketing
+domain: finance
+dbt_project: .
+transforms:
+  - name: campaigns
+    compute: spark
+"""
+
+
 def test_without_dbt_the_run_says_how_to_install_it(
     platform: Platform,
     monkeypatch: pytest.MonkeyPatch,

@@ -30,6 +30,7 @@ from floe_gate.observability import correlation_id
 from floe_gate.registry import PluginRegistry
 from floe_gate.report.errors import echo_error
 from floe_gate.report.run_summary import Progress, summary
+from floe_gate.run.chosen import only_products, problems_of, unknown_products
 from floe_gate.run.dbt import DbtFailed, DbtProject, ParsedProject, parse, run_query, select
 from floe_gate.run.directories import prepare_directories
 from floe_gate.run.execute import StageRunner
@@ -59,9 +60,19 @@ def run_transforms(options: RunOptions) -> int:
 
 
 def _run(options: RunOptions, span: SpanLike) -> int:
-    verdict = judged(options.repo, options.manifest, refusal="run refused", span=span)
+    verdict = judged(
+        options.repo,
+        options.manifest,
+        refusal="run refused",
+        span=span,
+        concerns=(lambda found: problems_of(found, options.products)) if options.products else None,
+    )
     if isinstance(verdict, int):
         return verdict
+    unknown = unknown_products(verdict, options.products)
+    if unknown:
+        echo_error(unknown)
+        return EXIT_CANNOT_JUDGE
     known = list(verdict.repository.manifest.model.environments)
     if options.environment not in known:
         echo_error(
@@ -70,14 +81,13 @@ def _run(options: RunOptions, span: SpanLike) -> int:
         )
         return EXIT_CANNOT_JUDGE
     try:
-        (plan,) = plan_environments(verdict.context, [options.environment])
+        context = only_products(verdict.context, options.products)
+        (plan,) = plan_environments(context, [options.environment])
     except CompileError as error:
         for message in error.messages:
             echo_error(message)
         return EXIT_PROBLEMS
     products = _chosen(plan, options.products)
-    if products is None:
-        return EXIT_CANNOT_JUDGE
     storage = verdict.repository.manifest.model.compute.shared_storage
     report = RunReport(options.environment, correlation_id())
     engine_log = options.work_dir / plan.name / "engine-output.log"
@@ -91,15 +101,8 @@ def _run(options: RunOptions, span: SpanLike) -> int:
     return EXIT_PROBLEMS if report.failed else EXIT_OK
 
 
-def _chosen(plan: EnvironmentPlan, names: tuple[str, ...]) -> list[ProductPlan] | None:
+def _chosen(plan: EnvironmentPlan, names: tuple[str, ...]) -> list[ProductPlan]:
     by_name = {product.name: product for product in plan.products}
-    unknown = [name for name in names if name not in by_name]
-    if unknown:
-        echo_error(
-            f"unknown data product {', '.join(map(repr, unknown))} "
-            f"(products: {', '.join(by_name) or 'none'})"
-        )
-        return None
     return [by_name[name] for name in dict.fromkeys(names)] if names else list(by_name.values())
 
 
