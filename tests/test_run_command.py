@@ -215,6 +215,98 @@ def test_select_runs_only_what_dbt_selects(platform: Platform) -> None:
     assert set(by_name(report)) == {"stg_orders"}
 
 
+SELECTORS = """\
+selectors:
+  - name: without_scratch
+    default: true
+    definition:
+      union:
+        - method: fqn
+          value: "*"
+        - exclude:
+            - method: tag
+              value: scratch
+  - name: staging
+    definition: {method: fqn, value: stg_orders}
+"""
+
+
+def dbt_build_nodes(platform: Platform, *args: str) -> set[str]:
+    """Plain ``dbt build`` with the profile run wrote: the unique ids it ran."""
+    import subprocess
+
+    project = platform.root / "products" / "revenue"
+    target = platform.root / "plain-target"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", str(project),
+         "--profiles-dir", str(platform.root / ".floe/run/dev/revenue/profiles"),
+         "--target-path", str(target), "--vars", "{floe_env: dev}", *args],
+        cwd=platform.root, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout
+    run_results = json.loads((target / "run_results.json").read_text())
+    return {result["unique_id"] for result in run_results["results"]}
+
+
+def test_dbt_selection_reaches_dbt_as_plain_dbt_build_takes_it(platform: Platform) -> None:
+    platform.write("products/revenue/selectors.yml", SELECTORS)
+    platform.write(
+        "products/revenue/models/scratch.sql",
+        "{{ config(tags=['scratch']) }} select 1 as left_out_on_purpose\n",
+    )
+
+    by_default = run(platform)
+    by_selector = run(platform, "--selector", "staging")
+    excluding = run(platform, "--exclude", "fct_revenue")
+
+    def ran(outcome: tuple[int, dict[str, Any], str]) -> set[str]:
+        code, report, stderr = outcome
+        assert code == 0, stderr
+        return {r["unique_id"] for p in report["products"] for r in p["results"]}
+
+    assert ran(by_default) == {"model.revenue.stg_orders", "model.revenue.fct_revenue"}
+    assert ran(by_default) == dbt_build_nodes(platform)
+    assert (
+        ran(by_selector)
+        == {"model.revenue.stg_orders"}
+        == dbt_build_nodes(platform, "--selector", "staging")
+    )
+    assert ran(excluding) == {"model.revenue.stg_orders", "model.revenue.scratch"}
+    assert ran(excluding) == dbt_build_nodes(platform, "--exclude", "fct_revenue")
+
+
+def test_vars_reach_the_models(platform: Platform) -> None:
+    platform.write(
+        "products/revenue/models/context.sql",
+        'select \'{{ var("region", "none") }}\' as region, '
+        "'{{ var(\"floe_env\") }}' as floe_env, '{{ target.name }}' as target_name, "
+        "'{{ target.type }}' as target_type\n",
+    )
+
+    code, _, stderr = run(platform, "--vars", "{region: emea}")
+
+    assert code == 0, stderr
+    with duckdb.connect(str(platform.root / "warehouse" / "dev.duckdb"), read_only=True) as db:
+        row = db.execute("select * from revenue.context").fetchone()
+    assert row is not None
+    assert row[:2] == ("emea", "dev")
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("[1, 2]", "--vars must be a YAML mapping"),
+        ("{floe_env: prod}", "--vars sets floe_env, which the run sets to its environment (dev)"),
+        ("{a: [}", "--vars is not YAML"),
+    ],
+)  # fmt: skip
+def test_bad_vars_are_refused(platform: Platform, given: str, message: str) -> None:
+    result = platform.cli("run", "--env", "dev", "--vars", given)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_the_text_summary(platform: Platform) -> None:
     result = platform.cli("run", "--env", "dev")
     assert result.returncode == 0, result.stderr
@@ -296,10 +388,13 @@ def test_without_dbt_the_run_says_how_to_install_it(
     tmp_path: Path,
 ) -> None:
     from floe_gate.commands.run import RunOptions, run_transforms
+    from floe_gate.run.selection import Selection
 
     monkeypatch.setitem(sys.modules, "dbt.cli.main", None)  # as if dbt were not installed
     platform.add()
-    options = RunOptions(platform.root, "manifest.yaml", "dev", (), (), tmp_path / "w", "text")
+    options = RunOptions(
+        platform.root, "manifest.yaml", "dev", (), Selection(), tmp_path / "w", "text"
+    )
     assert run_transforms(options) == 1
     out = capsys.readouterr().out
     assert "revenue: dbt is not installed here" in out

@@ -25,7 +25,7 @@ import click
 
 from floe_gate.commands.gated import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_PROBLEMS, judged
 from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan_environments
-from floe_gate.emit.render import profiles_yml, vars_argument
+from floe_gate.emit.render import profiles_yml
 from floe_gate.observability import correlation_id
 from floe_gate.registry import PluginRegistry
 from floe_gate.report.errors import echo_error
@@ -37,6 +37,7 @@ from floe_gate.run.execute import StageRunner
 from floe_gate.run.graph import DbtGraph
 from floe_gate.run.handoff import Crossing, Handoffs, crossings, missing_storage_message
 from floe_gate.run.results import ProductRun, RunReport
+from floe_gate.run.selection import BadVars, Selection, run_vars
 from floe_gate.run.stages import plan_stages
 from floe_gate.telemetry import SpanLike, command_span, record_transform
 
@@ -47,9 +48,11 @@ class RunOptions:
     manifest: str
     environment: str
     products: tuple[str, ...]
-    select: tuple[str, ...]
+    selection: Selection
     work_dir: Path
     output_format: str
+    dbt_vars: str | None = None
+    """``--vars`` as given; every dbt invocation gets them with ``floe_env``."""
 
 
 def run_transforms(options: RunOptions) -> int:
@@ -88,13 +91,18 @@ def _run(options: RunOptions, span: SpanLike) -> int:
             echo_error(message)
         return EXIT_PROBLEMS
     products = _chosen(plan, options.products)
+    try:
+        dbt_vars = run_vars(plan.name, options.dbt_vars)
+    except BadVars as error:
+        echo_error(str(error))
+        return EXIT_CANNOT_JUDGE
     storage = verdict.repository.manifest.model.compute.shared_storage
     report = RunReport(options.environment, correlation_id())
     engine_log = options.work_dir / plan.name / "engine-output.log"
     with _correlation_for_dbt(report.correlation_id), _engine_output_to(engine_log) as terminal:
         for product in products:
             runner = _ProductRunner(
-                options, plan, product, verdict.context.registry, storage, terminal
+                options, plan, product, verdict.context.registry, storage, terminal, dbt_vars
             )
             report.products.append(runner.run())
     _render(report, options.output_format)
@@ -158,9 +166,10 @@ class _ProductRunner:
     shared_storage: str | None
     terminal: TextIO
     """Where progress goes: the original stderr, while engines' own output is logged."""
+    dbt_vars: str
 
     def __post_init__(self) -> None:
-        self.project = _prepare(self.options, self.plan, self.product)
+        self.project = _prepare(self.options, self.plan, self.product, self.dbt_vars)
         self.parsed: dict[str, ParsedProject] = {}
 
     def parsed_for(self, engine: str) -> ParsedProject:
@@ -171,11 +180,17 @@ class _ProductRunner:
     def run(self) -> ProductRun:
         run = ProductRun(self.product.name, self.product.dbt_project)
         target = self.product.target
+        selection = self.options.selection.arguments()
         try:
             graph = self.parsed_for(target).graph
-            selected = _selected(self.project, self.parsed_for(target), target, self.options.select)
             engines = _engines(graph, self.product)
-            built = selected & graph.built()
+            on = {engines[uid] for uid in graph.built()}
+            built = (
+                set()
+                if len(on) <= 1
+                else select(self.project, self.parsed_for(target), target, selection)
+                & graph.built()
+            )
             found = list(crossings(graph, engines, built))
             handoffs = self._handoffs(found, graph) if found else None
             self._prepare_directories()
@@ -190,8 +205,11 @@ class _ProductRunner:
         runner = StageRunner(
             run, self.project, self.parsed_for, engines, progress, graph, handoffs, found
         )
-        runner.run_stages(plan_stages(graph, engines, built))
-        runner.note_tests_across_engines(built)
+        if len(on) <= 1:
+            runner.run_whole(next(iter(on), target), selection)
+        else:
+            runner.run_stages(plan_stages(graph, engines, built))
+            runner.note_tests_across_engines(built)
         for result in run.results:
             if result.resource_type == "model":
                 record_transform(
@@ -230,7 +248,9 @@ class CannotRun(Exception):
     """A product cannot run at all; the message says why."""
 
 
-def _prepare(options: RunOptions, plan: EnvironmentPlan, product: ProductPlan) -> DbtProject:
+def _prepare(
+    options: RunOptions, plan: EnvironmentPlan, product: ProductPlan, dbt_vars: str
+) -> DbtProject:
     work = (options.work_dir / plan.name / product.name).resolve()
     profiles = work / "profiles"
     profiles.mkdir(parents=True, exist_ok=True)
@@ -239,16 +259,8 @@ def _prepare(options: RunOptions, plan: EnvironmentPlan, product: ProductPlan) -
         project_dir=(options.repo / product.dbt_project).resolve(),
         profiles_dir=profiles,
         work_dir=work,
-        vars=vars_argument(plan.name),
+        vars=dbt_vars,
     )
-
-
-def _selected(
-    project: DbtProject, parsed: ParsedProject, target: str, selectors: tuple[str, ...]
-) -> set[str]:
-    if not selectors:
-        return parsed.graph.built()
-    return select(project, parsed, target, list(selectors))
 
 
 def _engines(graph: DbtGraph, product: ProductPlan) -> dict[str, str]:

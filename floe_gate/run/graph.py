@@ -18,7 +18,7 @@ class Node:
     resource_type: str
     parents: tuple[str, ...]
     fqn: tuple[str, ...] = ()
-    """dbt's fully qualified name (project, folders, name): how a stage selects it."""
+    """dbt's fully qualified name (project, folders, name)."""
     database: str | None = None
     schema: str | None = None
     alias: str | None = None
@@ -30,10 +30,6 @@ class Node:
     def transform_name(self) -> str:
         """The name floe.yaml gives the node: its file's stem (``orders_v2`` for version 2)."""
         return PurePosixPath(self.path.replace("\\", "/")).stem if self.path else self.name
-
-    @property
-    def selector(self) -> str:
-        return "fqn:" + ".".join(self.fqn) if self.fqn else self.name
 
 
 @dataclass
