@@ -110,7 +110,7 @@ def check(
 )  # fmt: skip
 @click.option(
     "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-    help="Artifact directory: DIR/ENV/PRODUCT/profiles.yml, DIR/ENV/resources.yaml, "
+    help="Artifact directory: DIR/ENV/PRODUCT/ENGINE/profiles.yml, DIR/ENV/resources.yaml, "
     "DIR/ENV/compiled.json, DIR/requirements-dbt.txt.",
 )  # fmt: skip
 @click.option(
@@ -123,7 +123,8 @@ def compile_(
     """Emit dbt profiles, pod resources, the compiled JSON and the dbt packages.
 
     Refused while `check` finds errors. dbt runs of ENV's artifacts pass the
-    environment as a var: `dbt build --profiles-dir DIR/ENV/PRODUCT --vars '{floe_env: ENV}'`.
+    environment as a var: `dbt build --profiles-dir DIR/ENV/PRODUCT/ENGINE --vars
+    '{floe_env: ENV}'`; each profile's one output is named ENV (dbt's target.name).
     Exit 0: written, or up to date with --check. 1: gate errors, or stale artifacts
     with --check. 2: the repository cannot be judged, or an unknown --env.
     """

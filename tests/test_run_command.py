@@ -107,7 +107,7 @@ def test_the_bundled_example_runs_with_no_service(tmp_path: Path) -> None:
     }
     assert report["summary"]["success"] >= 9
     assert "error" not in report["summary"]
-    assert (tmp_path / "work" / "dev" / "orders" / "profiles" / "profiles.yml").is_file()
+    assert (tmp_path / "work" / "dev" / "orders" / "profiles" / "duckdb" / "profiles.yml").is_file()
     with duckdb.connect(str(tmp_path / "warehouse" / "platform.duckdb"), read_only=True) as db:
         rows = db.execute("select count(*) from orders.customer_revenue").fetchone()
     assert rows is not None
@@ -239,7 +239,7 @@ def dbt_build_nodes(platform: Platform, *args: str) -> set[str]:
     target = platform.root / "plain-target"
     done = subprocess.run(
         [str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", str(project),
-         "--profiles-dir", str(platform.root / ".floe/run/dev/revenue/profiles"),
+         "--profiles-dir", str(platform.root / ".floe/run/dev/revenue/profiles/duckdb"),
          "--target-path", str(target), "--vars", "{floe_env: dev}", *args],
         cwd=platform.root, capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
@@ -289,7 +289,7 @@ def test_vars_reach_the_models(platform: Platform) -> None:
     with duckdb.connect(str(platform.root / "warehouse" / "dev.duckdb"), read_only=True) as db:
         row = db.execute("select * from revenue.context").fetchone()
     assert row is not None
-    assert row[:2] == ("emea", "dev")
+    assert row == ("emea", "dev", "dev", "duckdb")  # target.name is the environment
 
 
 @pytest.mark.parametrize(
@@ -416,7 +416,7 @@ def test_a_test_across_engines_is_reported_not_run() -> None:
     engines = {"model.p.a": "duckdb", "model.p.b": "spark"}
     run = ProductRun("p", ".", stages=[StageResult(1, "spark", ("model.p.b",), 0.0)])
     runner = StageRunner(
-        run, DbtProject(Path("."), Path("."), Path("."), "{}"), lambda engine: None,  # type: ignore[arg-type,return-value]
+        run, DbtProject(Path("."), Path("."), Path("."), "{}", "dev"), lambda engine: None,  # type: ignore[arg-type,return-value]
         engines, lambda *event: None, dbt_graph,
     )  # fmt: skip
     runner.note_tests_across_engines({"model.p.a", "model.p.b"})

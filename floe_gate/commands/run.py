@@ -25,7 +25,7 @@ import click
 
 from floe_gate.commands.gated import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_PROBLEMS, judged
 from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan_environments
-from floe_gate.emit.render import profiles_yml
+from floe_gate.emit.render import PROFILES_FILE, profiles_yml
 from floe_gate.observability import correlation_id
 from floe_gate.registry import PluginRegistry
 from floe_gate.report.errors import echo_error
@@ -253,13 +253,17 @@ def _prepare(
 ) -> DbtProject:
     work = (options.work_dir / plan.name / product.name).resolve()
     profiles = work / "profiles"
-    profiles.mkdir(parents=True, exist_ok=True)
-    (profiles / "profiles.yml").write_text(profiles_yml(plan, product), encoding="utf-8")
+    for engine in product.outputs:
+        (profiles / engine).mkdir(parents=True, exist_ok=True)
+        (profiles / engine / PROFILES_FILE).write_text(
+            profiles_yml(plan, product, engine), encoding="utf-8"
+        )
     return DbtProject(
         project_dir=(options.repo / product.dbt_project).resolve(),
-        profiles_dir=profiles,
+        profiles_root=profiles,
         work_dir=work,
         vars=dbt_vars,
+        target_name=plan.name,
     )
 
 

@@ -34,21 +34,27 @@ class DbtOutcome:
 
 @dataclass(frozen=True)
 class DbtProject:
-    """Where dbt finds a product's project and profile, and where it writes."""
+    """Where dbt finds a product's project and profiles, and where it writes.
+
+    Each engine has its own profile (``profiles_root/ENGINE/profiles.yml``) whose one
+    output is named ``target_name``, the environment: ``target.name`` is the
+    environment and ``target.type`` the engine, on every engine.
+    """
 
     project_dir: Path
-    profiles_dir: Path
+    profiles_root: Path
     work_dir: Path
     vars: str
+    target_name: str
 
-    def arguments(self, command: str, target: str, *extra: str) -> list[str]:
+    def arguments(self, command: str, engine: str, *extra: str) -> list[str]:
         return [
             command,
             "--project-dir", str(self.project_dir),
-            "--profiles-dir", str(self.profiles_dir),
-            "--target-path", str(self.work_dir / "target" / target),
+            "--profiles-dir", str(self.profiles_root / engine),
+            "--target-path", str(self.work_dir / "target" / engine),
             "--log-path", str(self.work_dir / "logs"),
-            "--target", target,
+            "--target", self.target_name,
             "--vars", self.vars,
             "--log-level", "none",
             "--log-level-file", "debug",
