@@ -275,6 +275,39 @@ def test_dbt_selection_reaches_dbt_as_plain_dbt_build_takes_it(platform: Platfor
     assert ran(excluding) == dbt_build_nodes(platform, "--exclude", "fct_revenue")
 
 
+def test_disabled_and_package_models_are_reported_as_dbt_sees_them(platform: Platform) -> None:
+    platform.write(
+        "products/revenue/floe.yaml",
+        platform.read("products/revenue/floe.yaml") + "  - name: retired\n",
+    )
+    platform.write(
+        "products/revenue/models/retired.sql", "{{ config(enabled=false) }} select 1 as id\n"
+    )
+    platform.write("products/revenue/packages.yml", "packages:\n  - local: calendar\n")
+    platform.write(
+        "products/revenue/calendar/dbt_project.yml", "name: calendar\nconfig-version: 2\n"
+    )
+    platform.write("products/revenue/calendar/models/dates.sql", "select 1 as day\n")
+    import subprocess
+
+    deps = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "deps", "--project-dir",
+         str(platform.root / "products" / "revenue")],
+        cwd=platform.root, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert deps.returncode == 0, deps.stdout
+
+    code, report, stderr = run(platform)
+
+    assert code == 0, stderr
+    statuses = {r["unique_id"]: r["status"] for p in report["products"] for r in p["results"]}
+    assert statuses.pop("model.revenue.retired") == "disabled"
+    assert set(statuses) == dbt_build_nodes(platform) == {
+        "model.revenue.stg_orders", "model.revenue.fct_revenue", "model.calendar.dates",
+    }  # fmt: skip
+    assert "dbt disables its model (enabled: false)" in by_name(report)["retired"]["message"]
+
+
 def test_vars_reach_the_models(platform: Platform) -> None:
     platform.write(
         "products/revenue/models/context.sql",

@@ -210,6 +210,8 @@ class _ProductRunner:
         else:
             runner.run_stages(plan_stages(graph, engines, built))
             runner.note_tests_across_engines(built)
+        listed = {transform.name for transform in self.product.transforms if transform.listed}
+        runner.note_disabled(listed, self.parsed_for(target).disabled_models())
         for result in run.results:
             if result.resource_type == "model":
                 record_transform(

@@ -70,6 +70,15 @@ class ParsedProject:
     graph: DbtGraph
     manifest: Any
 
+    def disabled_models(self) -> dict[str, Node]:
+        """Models dbt parsed but will not run (``enabled: false``), by unique id."""
+        disabled = getattr(self.manifest, "disabled", None) or {}
+        return {
+            node.unique_id: node
+            for node in _as_nodes(candidate for nodes in disabled.values() for candidate in nodes)
+            if node.resource_type == "model"
+        }
+
 
 def parse(project: DbtProject, target: str) -> ParsedProject:
     result = _runner()().invoke(project.arguments("parse", target))
@@ -80,10 +89,14 @@ def parse(project: DbtProject, target: str) -> ParsedProject:
 
 
 def _nodes(manifest: Any) -> Iterable[Node]:
-    for unique_id, node in manifest.nodes.items():
+    return _as_nodes(manifest.nodes.values())
+
+
+def _as_nodes(nodes: Iterable[Any]) -> Iterable[Node]:
+    for node in nodes:
         depends_on = getattr(node, "depends_on", None)
         yield Node(
-            unique_id=unique_id,
+            unique_id=node.unique_id,
             name=node.name,
             resource_type=str(node.resource_type),
             parents=tuple(getattr(depends_on, "nodes", None) or ()),

@@ -15,7 +15,7 @@ from floe_gate.run.dbt import (
     build,
     stage_selection,
 )
-from floe_gate.run.graph import DbtGraph
+from floe_gate.run.graph import DbtGraph, Node
 from floe_gate.run.handoff import Crossing, HandoffFailed, Handoffs
 from floe_gate.run.results import NodeResult, ProductRun, StageResult
 from floe_gate.run.stages import Stage
@@ -99,6 +99,24 @@ class StageRunner:
                     status="not run", duration_seconds=0.0,
                     message=f"not run: it tests {names}, and no one engine sees them all",
                     tests=node.parents,
+                )
+            )  # fmt: skip
+
+    def note_disabled(self, listed: set[str], disabled: Mapping[str, Node]) -> None:
+        """Listed transforms whose model dbt disables: reported, never silently absent."""
+        for uid, node in sorted(disabled.items()):
+            if node.transform_name not in listed and node.name not in listed:
+                continue
+            self.run.results.append(
+                NodeResult(
+                    product=self.run.name, unique_id=uid, name=node.name,
+                    resource_type="model", engine=self.engines.get(uid, "-"), stage=0,
+                    status="disabled", duration_seconds=0.0,
+                    message=(
+                        f"disabled: {node.transform_name} is a transform of the product but "
+                        "dbt disables its model (enabled: false); enable it or remove it "
+                        "from transforms:"
+                    ),
                 )
             )  # fmt: skip
 
