@@ -56,15 +56,15 @@ demo() {
   setup
   local work=build/demo artifacts=build/demo/artifacts bin
   bin=$(cd "$VENV/bin" && pwd)
-  rm -rf "$work" && mkdir -p "$work/warehouse"
+  rm -rf "$work" && mkdir -p "$work"
   echo "== installed compute plugins"
   "$VENV/bin/floe-gate" plugins
   echo "== floe-gate check: governance of the example platform (examples/manifest.yaml)"
   "$VENV/bin/floe-gate" check --manifest examples/manifest.yaml
   echo "== floe-gate compile: profiles, pod resources, compiled.json, dbt packages"
   "$VENV/bin/floe-gate" compile --manifest examples/manifest.yaml --out "$artifacts"
-  echo "== the dev profile of the orders product ($artifacts/dev/orders/profiles.yml)"
-  cat "$artifacts/dev/orders/profiles.yml"
+  echo "== the dev profile of the orders product on DuckDB ($artifacts/dev/orders/duckdb/profiles.yml)"
+  cat "$artifacts/dev/orders/duckdb/profiles.yml"
   echo "== floe-gate run --env dev: every product's dbt models on their engines (DuckDB, no service)"
   (cd "$work" && "$bin/floe-gate" run --repo ../.. --manifest examples/manifest.yaml --env dev)
   echo "== results in $work/warehouse/platform.duckdb"

@@ -110,7 +110,7 @@ def check(
 )  # fmt: skip
 @click.option(
     "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-    help="Artifact directory: DIR/ENV/PRODUCT/profiles.yml, DIR/ENV/resources.yaml, "
+    help="Artifact directory: DIR/ENV/PRODUCT/ENGINE/profiles.yml, DIR/ENV/resources.yaml, "
     "DIR/ENV/compiled.json, DIR/requirements-dbt.txt.",
 )  # fmt: skip
 @click.option(
@@ -123,7 +123,8 @@ def compile_(
     """Emit dbt profiles, pod resources, the compiled JSON and the dbt packages.
 
     Refused while `check` finds errors. dbt runs of ENV's artifacts pass the
-    environment as a var: `dbt build --profiles-dir DIR/ENV/PRODUCT --vars '{floe_env: ENV}'`.
+    environment as a var: `dbt build --profiles-dir DIR/ENV/PRODUCT/ENGINE --vars
+    '{floe_env: ENV}'`; each profile's one output is named ENV (dbt's target.name).
     Exit 0: written, or up to date with --check. 1: gate errors, or stale artifacts
     with --check. 2: the repository cannot be judged, or an unknown --env.
     """
@@ -141,8 +142,17 @@ def compile_(
     help="Data product to run; repeatable. Default: every product.",
 )  # fmt: skip
 @click.option(
-    "--select", "select", multiple=True, metavar="SELECTOR",
-    help="dbt node selection (dbt's --select syntax); repeatable. Default: everything.",
+    "--select", "-s", "select", multiple=True, metavar="SELECTOR",
+    help="dbt node selection (dbt's --select syntax); repeatable. Default: what plain "
+    "`dbt build` selects (the project's default selector, if any).",
+)  # fmt: skip
+@click.option(
+    "--exclude", multiple=True, metavar="SELECTOR", help="dbt's --exclude; repeatable.",
+)  # fmt: skip
+@click.option("--selector", metavar="NAME", help="A selector of the project's selectors.yml.")
+@click.option(
+    "--vars", "dbt_vars", metavar="YAML",
+    help="dbt's --vars, passed to every stage (floe_env is the environment).",
 )  # fmt: skip
 @click.option(
     "--work-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".floe/run"),
@@ -159,6 +169,9 @@ def run_(  # noqa: PLR0917 - one value per option
     environment: str,
     products: tuple[str, ...],
     select: tuple[str, ...],
+    exclude: tuple[str, ...],
+    selector: str | None,
+    dbt_vars: str | None,
     work_dir: Path,
     output_format: str,
 ) -> None:
@@ -171,8 +184,12 @@ def run_(  # noqa: PLR0917 - one value per option
     environment or product, or the repository cannot be judged.
     """
     from floe_gate.commands.run import RunOptions, run_transforms
+    from floe_gate.run.selection import Selection
 
-    options = RunOptions(repo, manifest, environment, products, select, work_dir, output_format)
+    options = RunOptions(
+        repo, manifest, environment, products, Selection(select, exclude, selector),
+        work_dir, output_format, dbt_vars,
+    )  # fmt: skip
     sys.exit(run_transforms(options))
 
 

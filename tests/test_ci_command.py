@@ -106,7 +106,7 @@ def test_clean_pull_request_compiles_every_environment(
     assert "::error" not in out
     for environment in ENVIRONMENTS:
         assert (runner.artifacts / environment / "compiled.json").is_file()
-        assert (runner.artifacts / environment / "revenue" / "profiles.yml").is_file()
+        assert (runner.artifacts / environment / "revenue" / "duckdb" / "profiles.yml").is_file()
     assert runner.output_values() == {
         "violations": "0",
         "artifacts-dir": str(runner.artifacts),

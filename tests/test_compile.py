@@ -158,19 +158,23 @@ def test_example_layout(example: Path) -> None:
     expected = {"requirements-dbt.txt"}
     for environment in EXAMPLE_ENVIRONMENTS:
         expected |= {f"{environment}/compiled.json", f"{environment}/resources.yaml"}
-        expected |= {f"{environment}/{product}/profiles.yml" for product in EXAMPLE_PRODUCTS}
+        expected |= {
+            f"{environment}/{product}/{engine}/profiles.yml"
+            for product in EXAMPLE_PRODUCTS
+            for engine in (("duckdb", "spark") if product == "markets" else ("duckdb",))
+        }
     assert set(tree(example)) == expected
 
 
-def test_example_profile_is_named_by_the_dbt_project_with_one_output_per_engine(
+def test_example_profile_is_named_by_the_dbt_project_with_one_output_named_by_the_environment(
     example: Path,
 ) -> None:
-    profiles = load_yaml(example / "dev" / "orders" / "profiles.yml")
+    profiles = load_yaml(example / "dev" / "orders" / "duckdb" / "profiles.yml")
     assert profiles == {
         "orders": {
-            "target": "duckdb",
+            "target": "dev",
             "outputs": {
-                "duckdb": {
+                "dev": {
                     "type": "duckdb",
                     "schema": "orders",
                     "path": "warehouse/platform.duckdb",
@@ -202,16 +206,16 @@ def test_example_profile_is_named_by_the_dbt_project_with_one_output_per_engine(
 
 
 def test_example_policy_settings_reach_the_products_of_their_domain(example: Path) -> None:
-    risk = load_yaml(example / "dev" / "risk_scores" / "profiles.yml")
-    output = risk["risk_scores"]["outputs"]["duckdb"]
+    risk = load_yaml(example / "dev" / "risk_scores" / "duckdb" / "profiles.yml")
+    output = risk["risk_scores"]["outputs"]["dev"]
     assert output["threads"] == 1
     assert output["settings"]["memory_limit"] == "512MB"
 
 
 def test_example_environment_overrides(example: Path) -> None:
     def output(environment: str) -> Any:
-        profiles = load_yaml(example / environment / "orders" / "profiles.yml")
-        return profiles["orders"]["outputs"]["duckdb"]
+        profiles = load_yaml(example / environment / "orders" / "duckdb" / "profiles.yml")
+        return profiles["orders"]["outputs"][environment]
 
     assert output("dev")["path"] == output("staging")["path"] == "warehouse/platform.duckdb"
     assert output("prod")["path"] == "/data/prod.duckdb"
@@ -221,7 +225,7 @@ def test_example_environment_overrides(example: Path) -> None:
 
 
 def test_example_profile_tells_how_the_environment_reaches_dbt(example: Path) -> None:
-    text = (example / "prod" / "orders" / "profiles.yml").read_text(encoding="utf-8")
+    text = (example / "prod" / "orders" / "duckdb" / "profiles.yml").read_text(encoding="utf-8")
     assert "--vars '{floe_env: prod}'" in text
     assert json.loads((example / "prod" / "compiled.json").read_text())["dbt_vars"] == {
         "floe_env": "prod"
@@ -232,20 +236,21 @@ def test_example_compiled_json(example: Path) -> None:
     text = (example / "dev" / "compiled.json").read_text(encoding="utf-8")
     document = json.loads(text)
     assert text == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     assert document["environment"] == "dev"
     assert document["branch"] == "dev"
     orders = document["products"]["orders"]
     assert orders["profile"] == "orders"
-    assert orders["profiles_dir"] == "orders"
+    assert orders["profiles_dir"] == "orders/duckdb"
+    assert orders["profiles_dirs"] == {"duckdb": "orders/duckdb"}
     assert orders["dbt_project"] == "examples/products/orders"
-    assert orders["target"] == "duckdb"
-    assert orders["targets"] == ["duckdb"]
+    assert orders["target"] == "dev"
+    assert orders["engine"] == "duckdb"
     transforms = orders["transforms"]
     assert list(transforms) == ["customer_revenue", "stg_customers", "stg_orders"]
     assert transforms["customer_revenue"] == {
         "engine": "duckdb",
-        "target": "duckdb",
+        "profiles_dir": "orders/duckdb",
         "listed": True,
         "workload": "medium",
         "resources": MEDIUM,
@@ -298,9 +303,9 @@ def test_example_is_up_to_date_right_after_compiling(
 
 
 def test_schema_profile_name_and_unlisted_models(compiled: Path) -> None:
-    profiles = load_yaml(compiled / "dev" / "shop" / "profiles.yml")
+    profiles = load_yaml(compiled / "dev" / "shop" / "duckdb" / "profiles.yml")
     assert list(profiles) == ["shop_profile"]
-    assert profiles["shop_profile"]["outputs"]["duckdb"]["schema"] == "shop_mart"
+    assert profiles["shop_profile"]["outputs"]["dev"]["schema"] == "shop_mart"
     shop = json.loads((compiled / "dev" / "compiled.json").read_text())["products"]["shop"]
     assert list(shop["transforms"]) == ["fct_sales", "stg_sales", "unlisted"]
     assert shop["transforms"]["unlisted"]["listed"] is False
@@ -321,11 +326,11 @@ def test_timeouts_transform_then_engine_settings_then_manifest(compiled: Path) -
 
 def test_environment_overrides_apply_to_every_product(compiled: Path) -> None:
     for product, profile in (("shop", "shop_profile"), ("ledger", "ledger")):
-        dev = load_yaml(compiled / "dev" / product / "profiles.yml")[profile]
-        prod = load_yaml(compiled / "prod" / product / "profiles.yml")[profile]
-        assert dev["outputs"]["duckdb"]["path"] == "warehouse/dev.duckdb"
-        assert prod["outputs"]["duckdb"]["path"] == "/data/prod.duckdb"
-        assert prod["outputs"]["duckdb"]["settings"]["memory_limit"] == "2GB"
+        dev = load_yaml(compiled / "dev" / product / "duckdb" / "profiles.yml")[profile]
+        prod = load_yaml(compiled / "prod" / product / "duckdb" / "profiles.yml")[profile]
+        assert dev["outputs"]["dev"]["path"] == "warehouse/dev.duckdb"
+        assert prod["outputs"]["prod"]["path"] == "/data/prod.duckdb"
+        assert prod["outputs"]["prod"]["settings"]["memory_limit"] == "2GB"
 
 
 def test_env_option_selects_environments(
@@ -337,9 +342,9 @@ def test_env_option_selects_environments(
     assert code == 0
     assert sorted(tree(out)) == [
         "dev/compiled.json",
-        "dev/ledger/profiles.yml",
+        "dev/ledger/duckdb/profiles.yml",
         "dev/resources.yaml",
-        "dev/shop/profiles.yml",
+        "dev/shop/duckdb/profiles.yml",
         "requirements-dbt.txt",
     ]
 
@@ -408,9 +413,9 @@ def test_check_fails_after_editing_a_product_and_writes_nothing(
     # The timeout is in compiled.json and in the profile's statement guard.
     assert stdout.splitlines() == [
         "stale: dev/compiled.json",
-        "stale: dev/shop/profiles.yml",
+        "stale: dev/shop/duckdb/profiles.yml",
         "stale: prod/compiled.json",
-        "stale: prod/shop/profiles.yml",
+        "stale: prod/shop/duckdb/profiles.yml",
     ]
     assert snapshot(compiled) == before
 
@@ -418,14 +423,14 @@ def test_check_fails_after_editing_a_product_and_writes_nothing(
 def test_check_reports_missing_and_extra_files(
     platform: Path, compiled: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (compiled / "prod" / "shop" / "profiles.yml").unlink()
+    (compiled / "prod" / "shop" / "duckdb" / "profiles.yml").unlink()
     (compiled / "dev" / "shop" / "notes.txt").write_text("mine")
     (compiled / "requirements-dbt.txt").write_text("dbt-core\n")
     code, stdout = check(capsys, platform, compiled)
     assert code == 1
     assert stdout.splitlines() == [
         "stale: requirements-dbt.txt",
-        "missing: prod/shop/profiles.yml",
+        "missing: prod/shop/duckdb/profiles.yml",
         "extra: dev/shop/notes.txt",
     ]
     assert (compiled / "dev" / "shop" / "notes.txt").exists()
@@ -456,7 +461,7 @@ def test_a_removed_product_or_environment_is_extra_and_compile_removes_it(
     unrelated.write_text("not an artifact")
     code, stdout = check(capsys, platform, compiled)
     assert code == 1
-    assert "extra: dev/ledger/profiles.yml" in stdout
+    assert "extra: dev/ledger/duckdb/profiles.yml" in stdout
     assert "extra: prod/compiled.json" in stdout
     assert "README.md" not in stdout
     code, _, _ = floe_gate(capsys, "compile", "--repo", str(platform), "--out", str(compiled))
@@ -465,7 +470,7 @@ def test_a_removed_product_or_environment_is_extra_and_compile_removes_it(
         "README.md",
         "dev/compiled.json",
         "dev/resources.yaml",
-        "dev/shop/profiles.yml",
+        "dev/shop/duckdb/profiles.yml",
         "requirements-dbt.txt",
     ]
     assert check(capsys, platform, compiled)[0] == 0
@@ -594,8 +599,8 @@ def test_no_secret_value_ever_reaches_an_artifact(
     artifacts = tree(out)
     for name, content in artifacts.items():
         assert sentinel.encode() not in content, name
-    profiles = load_yaml(out / "prod" / "shop" / "profiles.yml")
-    secret = profiles["shop_profile"]["outputs"]["duckdb"]["secrets"][0]
+    profiles = load_yaml(out / "prod" / "shop" / "duckdb" / "profiles.yml")
+    secret = profiles["shop_profile"]["outputs"]["prod"]["secrets"][0]
     assert secret["secret"] == "{{ env_var('FLOE_TEST_S3_SECRET') }}"
     assert secret["key_id"] == "{{ env_var('FLOE_TEST_S3_KEY_ID') }}"
 

@@ -43,6 +43,7 @@ def project(tmp_path: Path) -> Path:
     (copy / "models" / "run_context.sql").write_text(
         "select '{{ var(\"floe_env\") }}' as environment,"
         " '{{ target.name }}' as target_name,"
+        " '{{ target.type }}' as target_type,"
         " '{{ target.schema }}' as target_schema,"
         " current_setting('memory_limit') as memory_limit,"
         " current_setting('threads') as threads\n",
@@ -87,19 +88,20 @@ def test_dbt_build_with_the_compiled_dev_profile(
         ).fetchall()
         context = db.execute("select * from orders.run_context").fetchone()
     assert rows == EXPECTED_REVENUE
-    assert context == ("dev", orders["target"], "orders", "953.6 MiB", 2)
+    assert context == ("dev", "dev", "duckdb", "orders", "953.6 MiB", 2)
+    assert orders["target"] == "dev"
 
 
 def test_the_documented_vars_argument_works_as_written(
     artifacts: Path, project: Path, tmp_path: Path
 ) -> None:
     """`--vars '{floe_env: dev}'` as the profile's header comment spells it."""
-    profiles = artifacts / "dev" / "orders" / "profiles.yml"
+    profiles = artifacts / "dev" / "orders" / "duckdb" / "profiles.yml"
     documented = next(line for line in profiles.read_text().splitlines() if "--vars" in line)
     argument = documented.split("--vars ", 1)[1].strip("'")
     work = tmp_path / "work"
     (work / "warehouse").mkdir(parents=True)
-    dbt_build(project, profiles.parent, work, "--vars", argument, "--target", "duckdb",
+    dbt_build(project, profiles.parent, work, "--vars", argument, "--target", "dev",
               "--select", "run_context")  # fmt: skip
     with duckdb.connect(str(work / "warehouse" / "platform.duckdb"), read_only=True) as db:
         assert db.execute("select environment from orders.run_context").fetchone() == ("dev",)

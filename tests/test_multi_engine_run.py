@@ -25,7 +25,6 @@ from conftest import FLOE_GATE, without_correlation_ids
 from floe_gate.emit.crossings import referenced_models
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLE = ("--repo", str(REPO), "--manifest", "examples/manifest.yaml")
 
 SPARK_QUERY = """
 import json
@@ -44,7 +43,9 @@ def table_type(name):
 notional = spark.sql(
     "select count(*), min(computed_on), cast(sum(notional) as double) from markets.trade_notional"
 ).collect()[0]
+context = spark.sql("select * from markets.run_context").collect()[0]
 print(json.dumps({
+    "context": list(context),
     "trade_notional": table_type("trade_notional"),
     "stg_trades": table_type("stg_trades"),
     "rows": notional[0], "computed_on": notional[1], "sum": notional[2],
@@ -55,10 +56,16 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """The markets product run once in a scratch directory (the JVM start dominates)."""
-    work = tmp_path_factory.mktemp("markets")
-    (work / "warehouse").mkdir()
+    work = tmp_path_factory.mktemp("markets")  # no warehouse/: run creates it
+    repo = example_copy(tmp_path_factory.mktemp("repo"))
+    markets = repo / "examples" / "products" / "markets"
+    (markets / "models" / "run_context.sql").write_text(RUN_CONTEXT)
+    floe = markets / "floe.yaml"
+    floe.write_text(floe.read_text() + "  - name: run_context\n    compute: spark\n")
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
     done = subprocess.run(
-        [str(FLOE_GATE), "run", *EXAMPLE, "--env", "dev", "--product", "markets",
+        [str(FLOE_GATE), "run", "--repo", str(repo), "--manifest", "examples/manifest.yaml",
+         "--env", "dev", "--product", "markets", "--vars", "{region: emea}",
          "--format", "json"],
         cwd=work, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
@@ -73,13 +80,13 @@ def test_three_stages_on_their_engines(ran: tuple[Path, dict[str, Any]]) -> None
               for s in product["stages"]]  # fmt: skip
     assert stages == [
         (0, "duckdb", ["raw_trades", "stg_trades"]),
-        (1, "spark", ["trade_notional"]),
+        (1, "spark", ["run_context", "trade_notional"]),
         (2, "duckdb", ["daily_notional"]),
     ]
     statuses = {r["name"]: (r["engine"], r["status"]) for r in product["results"]}
     assert statuses["trade_notional"] == ("spark", "success")
     assert statuses["daily_notional"] == ("duckdb", "success")
-    assert report["summary"] == {"pass": 6, "success": 4}
+    assert report["summary"] == {"pass": 6, "success": 5}
 
 
 def test_duckdb_holds_its_models_and_reads_spark_through_parquet(
@@ -120,6 +127,8 @@ def test_spark_holds_its_model_and_reads_duckdb_through_parquet(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
+    # Through the Spark stage, as on DuckDB: dbt's target.name is the environment.
+    assert seen.pop("context") == ["dev", "spark", "emea", "dev"]
     assert seen == {
         "trade_notional": "MANAGED",
         "stg_trades": "EXTERNAL",  # over the Parquet files DuckDB wrote
@@ -129,10 +138,31 @@ def test_spark_holds_its_model_and_reads_duckdb_through_parquet(
     }
 
 
-def example_without_shared_storage(tmp_path: Path) -> Path:
+RUN_CONTEXT = """\
+-- What dbt was given, as a Spark model sees it.
+select
+    '{{ target.name }}' as target_name,
+    '{{ target.type }}' as target_type,
+    '{{ var("region", "none") }}' as region,
+    '{{ var("floe_env") }}' as floe_env
+from {{ ref('stg_trades') }}
+limit 1
+"""
+
+
+def example_copy(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
-    shutil.copytree(REPO / "examples", repo / "examples")
+    shutil.copytree(REPO / "examples", repo / "examples", ignore=shutil.ignore_patterns(
+        "target", "logs", "dbt_packages", ".floe"
+    ))  # fmt: skip
     shutil.copytree(REPO / "policies", repo / "policies")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    return repo
+
+
+def example_without_shared_storage(tmp_path: Path) -> Path:
+    repo = example_copy(tmp_path)
     manifest = repo / "examples" / "manifest.yaml"
     manifest.write_text(
         "\n".join(

@@ -108,7 +108,7 @@ def test_artifacts_hook_also_runs_on_the_artifacts_themselves() -> None:
     for path in (
         "products/revenue/floe.yaml",
         "artifacts/dev/compiled.json",
-        "artifacts/dev/revenue/profiles.yml",
+        "artifacts/dev/revenue/duckdb/profiles.yml",
         "artifacts/requirements-dbt.txt",
     ):
         assert re.search(pattern, path), path
@@ -342,7 +342,7 @@ def test_stale_artifacts_fail_until_compile_regenerates_them(consumer: Consumer)
     assert stale.returncode != 0, stale.output
     assert re.search(r"floe-gate check\.+Passed", stale.output), stale.output
     assert re.search(r"floe-gate artifacts up to date\.+Failed", stale.output), stale.output
-    assert "stale: dev/revenue/profiles.yml" in stale.output
+    assert "stale: dev/revenue/duckdb/profiles.yml" in stale.output
     assert consumer.head() == before
 
     compiled = consumer.floe_gate("compile", "--out", "artifacts")
@@ -355,12 +355,12 @@ def test_stale_artifacts_fail_until_compile_regenerates_them(consumer: Consumer)
 
 def test_a_hand_edited_artifact_is_caught(consumer: Consumer) -> None:
     before = consumer.head()
-    profile = "artifacts/dev/revenue/profiles.yml"
+    profile = "artifacts/dev/revenue/duckdb/profiles.yml"
     consumer.platform.write(profile, consumer.platform.read(profile) + "# tweaked\n")
     done = consumer.commit("tweak", profile)
     assert done.returncode != 0, done.output
     assert re.search(r"floe-gate check\.+Passed", done.output), done.output
-    assert "stale: dev/revenue/profiles.yml" in done.output
+    assert "stale: dev/revenue/duckdb/profiles.yml" in done.output
     assert consumer.head() == before
 
 

@@ -26,7 +26,6 @@ ENDLESS = (
 
 
 def run(platform: Platform, *args: str) -> tuple[int, dict[str, Any], str]:
-    (platform.root / "warehouse").mkdir(exist_ok=True)
     result = platform.cli("run", "--env", "dev", "--format", "json", *args)
     report = json.loads(result.stdout) if result.stdout.startswith("{") else {}
     return result.returncode, report, result.stderr
@@ -91,7 +90,7 @@ def test_the_bundled_example_runs_with_no_service(tmp_path: Path) -> None:
 
     from conftest import FLOE_GATE
 
-    (tmp_path / "warehouse").mkdir()
+    assert not (tmp_path / "warehouse").exists()  # run creates it
     done = subprocess.run(
         [str(FLOE_GATE), "run", "--repo", str(REPO), "--manifest", "examples/manifest.yaml",
          "--env", "dev", "--format", "json", "--work-dir", str(tmp_path / "work")],
@@ -108,7 +107,7 @@ def test_the_bundled_example_runs_with_no_service(tmp_path: Path) -> None:
     }
     assert report["summary"]["success"] >= 9
     assert "error" not in report["summary"]
-    assert (tmp_path / "work" / "dev" / "orders" / "profiles" / "profiles.yml").is_file()
+    assert (tmp_path / "work" / "dev" / "orders" / "profiles" / "duckdb" / "profiles.yml").is_file()
     with duckdb.connect(str(tmp_path / "warehouse" / "platform.duckdb"), read_only=True) as db:
         rows = db.execute("select count(*) from orders.customer_revenue").fetchone()
     assert rows is not None
@@ -172,14 +171,176 @@ def test_a_memory_hungry_model_fails_cleanly_and_the_rest_runs(platform: Platfor
     assert results["fct_revenue"]["status"] == "success"
 
 
+def test_a_fresh_repository_without_its_warehouse_directory_runs(platform: Platform) -> None:
+    platform.write(
+        "manifest.yaml",
+        MANIFEST.replace(
+            "path: warehouse/dev.duckdb,",
+            "path: warehouse/dev/db.duckdb, temp_directory: scratch/spill/duckdb,",
+        ),
+    )
+    assert not (platform.root / "warehouse").exists()
+
+    code, report, stderr = run(platform)
+
+    assert code == 0, stderr
+    assert report["summary"] == {"success": 2}
+    assert (platform.root / "warehouse" / "dev" / "db.duckdb").is_file()
+    assert (platform.root / "scratch" / "spill").is_dir()
+
+
+def test_a_missing_absolute_directory_is_named_not_created(
+    platform: Platform, tmp_path: Path
+) -> None:
+    missing = tmp_path / "mounted" / "volume"
+    platform.write(
+        "manifest.yaml",
+        MANIFEST.replace("path: warehouse/dev.duckdb", f"path: {missing / 'dev.duckdb'}"),
+    )
+
+    code, report, _ = run(platform)
+
+    assert code == 1
+    [product] = report["products"]
+    assert product["error"] == (
+        f"engine duckdb: directory {missing} of its path does not exist: "
+        f"create it (mkdir -p {missing}) or change path"
+    )
+    assert not missing.exists()
+
+
 def test_select_runs_only_what_dbt_selects(platform: Platform) -> None:
     code, report, stderr = run(platform, "--select", "stg_orders")
     assert code == 0, stderr
     assert set(by_name(report)) == {"stg_orders"}
 
 
+SELECTORS = """\
+selectors:
+  - name: without_scratch
+    default: true
+    definition:
+      union:
+        - method: fqn
+          value: "*"
+        - exclude:
+            - method: tag
+              value: scratch
+  - name: staging
+    definition: {method: fqn, value: stg_orders}
+"""
+
+
+def dbt_build_nodes(platform: Platform, *args: str) -> set[str]:
+    """Plain ``dbt build`` with the profile run wrote: the unique ids it ran."""
+    import subprocess
+
+    project = platform.root / "products" / "revenue"
+    target = platform.root / "plain-target"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", str(project),
+         "--profiles-dir", str(platform.root / ".floe/run/dev/revenue/profiles/duckdb"),
+         "--target-path", str(target), "--vars", "{floe_env: dev}", *args],
+        cwd=platform.root, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout
+    run_results = json.loads((target / "run_results.json").read_text())
+    return {result["unique_id"] for result in run_results["results"]}
+
+
+def test_dbt_selection_reaches_dbt_as_plain_dbt_build_takes_it(platform: Platform) -> None:
+    platform.write("products/revenue/selectors.yml", SELECTORS)
+    platform.write(
+        "products/revenue/models/scratch.sql",
+        "{{ config(tags=['scratch']) }} select 1 as left_out_on_purpose\n",
+    )
+
+    by_default = run(platform)
+    by_selector = run(platform, "--selector", "staging")
+    excluding = run(platform, "--exclude", "fct_revenue")
+
+    def ran(outcome: tuple[int, dict[str, Any], str]) -> set[str]:
+        code, report, stderr = outcome
+        assert code == 0, stderr
+        return {r["unique_id"] for p in report["products"] for r in p["results"]}
+
+    assert ran(by_default) == {"model.revenue.stg_orders", "model.revenue.fct_revenue"}
+    assert ran(by_default) == dbt_build_nodes(platform)
+    assert (
+        ran(by_selector)
+        == {"model.revenue.stg_orders"}
+        == dbt_build_nodes(platform, "--selector", "staging")
+    )
+    assert ran(excluding) == {"model.revenue.stg_orders", "model.revenue.scratch"}
+    assert ran(excluding) == dbt_build_nodes(platform, "--exclude", "fct_revenue")
+
+
+def test_disabled_and_package_models_are_reported_as_dbt_sees_them(platform: Platform) -> None:
+    platform.write(
+        "products/revenue/floe.yaml",
+        platform.read("products/revenue/floe.yaml") + "  - name: retired\n",
+    )
+    platform.write(
+        "products/revenue/models/retired.sql", "{{ config(enabled=false) }} select 1 as id\n"
+    )
+    platform.write("products/revenue/packages.yml", "packages:\n  - local: calendar\n")
+    platform.write(
+        "products/revenue/calendar/dbt_project.yml", "name: calendar\nconfig-version: 2\n"
+    )
+    platform.write("products/revenue/calendar/models/dates.sql", "select 1 as day\n")
+    import subprocess
+
+    deps = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "deps", "--project-dir",
+         str(platform.root / "products" / "revenue")],
+        cwd=platform.root, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert deps.returncode == 0, deps.stdout
+
+    code, report, stderr = run(platform)
+
+    assert code == 0, stderr
+    statuses = {r["unique_id"]: r["status"] for p in report["products"] for r in p["results"]}
+    assert statuses.pop("model.revenue.retired") == "disabled"
+    assert set(statuses) == dbt_build_nodes(platform) == {
+        "model.revenue.stg_orders", "model.revenue.fct_revenue", "model.calendar.dates",
+    }  # fmt: skip
+    assert "dbt disables its model (enabled: false)" in by_name(report)["retired"]["message"]
+
+
+def test_vars_reach_the_models(platform: Platform) -> None:
+    platform.write(
+        "products/revenue/models/context.sql",
+        'select \'{{ var("region", "none") }}\' as region, '
+        "'{{ var(\"floe_env\") }}' as floe_env, '{{ target.name }}' as target_name, "
+        "'{{ target.type }}' as target_type\n",
+    )
+
+    code, _, stderr = run(platform, "--vars", "{region: emea}")
+
+    assert code == 0, stderr
+    with duckdb.connect(str(platform.root / "warehouse" / "dev.duckdb"), read_only=True) as db:
+        row = db.execute("select * from revenue.context").fetchone()
+    assert row is not None
+    assert row == ("emea", "dev", "dev", "duckdb")  # target.name is the environment
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("[1, 2]", "--vars must be a YAML mapping"),
+        ("{floe_env: prod}", "--vars sets floe_env, which the run sets to its environment (dev)"),
+        ("{a: [}", "--vars is not YAML"),
+    ],
+)  # fmt: skip
+def test_bad_vars_are_refused(platform: Platform, given: str, message: str) -> None:
+    result = platform.cli("run", "--env", "dev", "--vars", given)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_the_text_summary(platform: Platform) -> None:
-    (platform.root / "warehouse").mkdir()
     result = platform.cli("run", "--env", "dev")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -215,6 +376,44 @@ def test_gate_errors_refuse_the_run(platform: Platform) -> None:
     assert "run refused: fix the errors above first" in result.stderr
 
 
+def test_a_product_is_judged_on_what_it_runs(platform: Platform) -> None:
+    platform.write(
+        "products/marketing/floe.yaml",
+        PRODUCT_ELSEWHERE,
+    )
+    platform.write("products/marketing/dbt_project.yml", "name: marketing\nprofile: marketing\n")
+    platform.write("products/marketing/models/campaigns.sql", "select 1 as id\n")
+
+    chosen = platform.cli("run", "--env", "dev", "--product", "revenue")
+    broken = platform.cli("run", "--env", "dev", "--product", "marketing")
+    everything = platform.cli("run", "--env", "dev")
+
+    assert chosen.returncode == 0, chosen.stdout + chosen.stderr
+    assert "FG201" not in chosen.stdout + chosen.stderr
+    assert (
+        "1 problem(s) elsewhere (1 error(s)) do not concern what runs; "
+        "run `floe-gate check` to see them"
+    ) in chosen.stderr
+    assert "run succeeded: 2 success" in chosen.stdout
+    for refused in (broken, everything):
+        assert refused.returncode == 1
+        assert "FG201" in refused.stdout
+        assert "run refused: fix the errors above first" in refused.stderr
+    assert "elsewhere" not in broken.stderr
+
+
+PRODUCT_ELSEWHERE = """\
+apiVersion: floe/v1
+kind: DataProduct
+name: marketing
+domain: finance
+dbt_project: .
+transforms:
+  - name: campaigns
+    compute: spark
+"""
+
+
 def test_without_dbt_the_run_says_how_to_install_it(
     platform: Platform,
     monkeypatch: pytest.MonkeyPatch,
@@ -222,10 +421,13 @@ def test_without_dbt_the_run_says_how_to_install_it(
     tmp_path: Path,
 ) -> None:
     from floe_gate.commands.run import RunOptions, run_transforms
+    from floe_gate.run.selection import Selection
 
     monkeypatch.setitem(sys.modules, "dbt.cli.main", None)  # as if dbt were not installed
     platform.add()
-    options = RunOptions(platform.root, "manifest.yaml", "dev", (), (), tmp_path / "w", "text")
+    options = RunOptions(
+        platform.root, "manifest.yaml", "dev", (), Selection(), tmp_path / "w", "text"
+    )
     assert run_transforms(options) == 1
     out = capsys.readouterr().out
     assert "revenue: dbt is not installed here" in out
@@ -247,7 +449,7 @@ def test_a_test_across_engines_is_reported_not_run() -> None:
     engines = {"model.p.a": "duckdb", "model.p.b": "spark"}
     run = ProductRun("p", ".", stages=[StageResult(1, "spark", ("model.p.b",), 0.0)])
     runner = StageRunner(
-        run, DbtProject(Path("."), Path("."), Path("."), "{}"), lambda engine: None,  # type: ignore[arg-type,return-value]
+        run, DbtProject(Path("."), Path("."), Path("."), "{}", "dev"), lambda engine: None,  # type: ignore[arg-type,return-value]
         engines, lambda *event: None, dbt_graph,
     )  # fmt: skip
     runner.note_tests_across_engines({"model.p.a", "model.p.b"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -19,11 +20,18 @@ from floe_gate.telemetry import SpanLike, record_problems
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
 
 
-def judged(repo: Path, manifest: str, *, refusal: str, span: SpanLike) -> Verdict | int:
+Concerns = Callable[[Verdict], Callable[[Problem], bool]]
+"""Given the verdict, which problems concern what the command acts on."""
+
+
+def judged(
+    repo: Path, manifest: str, *, refusal: str, span: SpanLike, concerns: Concerns | None = None
+) -> Verdict | int:
     """The verdict when no error stands in the way; else the exit code, after saying why.
 
     Errors are reported as ``check`` reports them, followed by ``refusal``;
-    warnings go to stderr and do not stop the command.
+    warnings go to stderr and do not stop the command. With ``concerns``, only the
+    problems it picks count; the others are summarised in one line on stderr.
     """
     try:
         verdict = judge(WorkingTree(repo), manifest)
@@ -33,13 +41,23 @@ def judged(repo: Path, manifest: str, *, refusal: str, span: SpanLike) -> Verdic
     except CannotJudge as error:
         echo_error(str(error))
         return EXIT_CANNOT_JUDGE
-    record_problems(span, verdict.problems)
-    if any(problem.severity is Severity.ERROR for problem in verdict.problems):
-        report_problems(verdict.problems, err=False)
+    concerned = concerns(verdict) if concerns else lambda problem: True
+    problems = [problem for problem in verdict.problems if concerned(problem)]
+    elsewhere = [problem for problem in verdict.problems if not concerned(problem)]
+    record_problems(span, problems)
+    if elsewhere:
+        errors = sum(problem.severity is Severity.ERROR for problem in elsewhere)
+        click.echo(
+            f"{len(elsewhere)} problem(s) elsewhere ({errors} error(s)) do not concern what "
+            "runs; run `floe-gate check` to see them",
+            err=True,
+        )
+    if any(problem.severity is Severity.ERROR for problem in problems):
+        report_problems(problems, err=False)
         click.echo(f"{refusal}: fix the errors above first", err=True)
         return EXIT_PROBLEMS
-    if verdict.problems:
-        report_problems(verdict.problems, err=True)
+    if problems:
+        report_problems(problems, err=True)
     return verdict
 
 

@@ -25,16 +25,19 @@ import click
 
 from floe_gate.commands.gated import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_PROBLEMS, judged
 from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan_environments
-from floe_gate.emit.render import profiles_yml, vars_argument
+from floe_gate.emit.render import PROFILES_FILE, profiles_yml
 from floe_gate.observability import correlation_id
 from floe_gate.registry import PluginRegistry
 from floe_gate.report.errors import echo_error
 from floe_gate.report.run_summary import Progress, summary
+from floe_gate.run.chosen import only_products, problems_of, unknown_products
 from floe_gate.run.dbt import DbtFailed, DbtProject, ParsedProject, parse, run_query, select
+from floe_gate.run.directories import prepare_directories
 from floe_gate.run.execute import StageRunner
 from floe_gate.run.graph import DbtGraph
 from floe_gate.run.handoff import Crossing, Handoffs, crossings, missing_storage_message
 from floe_gate.run.results import ProductRun, RunReport
+from floe_gate.run.selection import BadVars, Selection, run_vars
 from floe_gate.run.stages import plan_stages
 from floe_gate.telemetry import SpanLike, command_span, record_transform
 
@@ -45,9 +48,11 @@ class RunOptions:
     manifest: str
     environment: str
     products: tuple[str, ...]
-    select: tuple[str, ...]
+    selection: Selection
     work_dir: Path
     output_format: str
+    dbt_vars: str | None = None
+    """``--vars`` as given; every dbt invocation gets them with ``floe_env``."""
 
 
 def run_transforms(options: RunOptions) -> int:
@@ -58,9 +63,19 @@ def run_transforms(options: RunOptions) -> int:
 
 
 def _run(options: RunOptions, span: SpanLike) -> int:
-    verdict = judged(options.repo, options.manifest, refusal="run refused", span=span)
+    verdict = judged(
+        options.repo,
+        options.manifest,
+        refusal="run refused",
+        span=span,
+        concerns=(lambda found: problems_of(found, options.products)) if options.products else None,
+    )
     if isinstance(verdict, int):
         return verdict
+    unknown = unknown_products(verdict, options.products)
+    if unknown:
+        echo_error(unknown)
+        return EXIT_CANNOT_JUDGE
     known = list(verdict.repository.manifest.model.environments)
     if options.environment not in known:
         echo_error(
@@ -69,13 +84,17 @@ def _run(options: RunOptions, span: SpanLike) -> int:
         )
         return EXIT_CANNOT_JUDGE
     try:
-        (plan,) = plan_environments(verdict.context, [options.environment])
+        context = only_products(verdict.context, options.products)
+        (plan,) = plan_environments(context, [options.environment])
     except CompileError as error:
         for message in error.messages:
             echo_error(message)
         return EXIT_PROBLEMS
     products = _chosen(plan, options.products)
-    if products is None:
+    try:
+        dbt_vars = run_vars(plan.name, options.dbt_vars)
+    except BadVars as error:
+        echo_error(str(error))
         return EXIT_CANNOT_JUDGE
     storage = verdict.repository.manifest.model.compute.shared_storage
     report = RunReport(options.environment, correlation_id())
@@ -83,22 +102,15 @@ def _run(options: RunOptions, span: SpanLike) -> int:
     with _correlation_for_dbt(report.correlation_id), _engine_output_to(engine_log) as terminal:
         for product in products:
             runner = _ProductRunner(
-                options, plan, product, verdict.context.registry, storage, terminal
+                options, plan, product, verdict.context.registry, storage, terminal, dbt_vars
             )
             report.products.append(runner.run())
     _render(report, options.output_format)
     return EXIT_PROBLEMS if report.failed else EXIT_OK
 
 
-def _chosen(plan: EnvironmentPlan, names: tuple[str, ...]) -> list[ProductPlan] | None:
+def _chosen(plan: EnvironmentPlan, names: tuple[str, ...]) -> list[ProductPlan]:
     by_name = {product.name: product for product in plan.products}
-    unknown = [name for name in names if name not in by_name]
-    if unknown:
-        echo_error(
-            f"unknown data product {', '.join(map(repr, unknown))} "
-            f"(products: {', '.join(by_name) or 'none'})"
-        )
-        return None
     return [by_name[name] for name in dict.fromkeys(names)] if names else list(by_name.values())
 
 
@@ -154,9 +166,10 @@ class _ProductRunner:
     shared_storage: str | None
     terminal: TextIO
     """Where progress goes: the original stderr, while engines' own output is logged."""
+    dbt_vars: str
 
     def __post_init__(self) -> None:
-        self.project = _prepare(self.options, self.plan, self.product)
+        self.project = _prepare(self.options, self.plan, self.product, self.dbt_vars)
         self.parsed: dict[str, ParsedProject] = {}
 
     def parsed_for(self, engine: str) -> ParsedProject:
@@ -167,13 +180,20 @@ class _ProductRunner:
     def run(self) -> ProductRun:
         run = ProductRun(self.product.name, self.product.dbt_project)
         target = self.product.target
+        selection = self.options.selection.arguments()
         try:
             graph = self.parsed_for(target).graph
-            selected = _selected(self.project, self.parsed_for(target), target, self.options.select)
             engines = _engines(graph, self.product)
-            built = selected & graph.built()
+            on = {engines[uid] for uid in graph.built()}
+            built = (
+                set()
+                if len(on) <= 1
+                else select(self.project, self.parsed_for(target), target, selection)
+                & graph.built()
+            )
             found = list(crossings(graph, engines, built))
             handoffs = self._handoffs(found, graph) if found else None
+            self._prepare_directories()
         except (DbtFailed, CannotRun) as error:
             run.error = str(error)
             return run
@@ -185,14 +205,26 @@ class _ProductRunner:
         runner = StageRunner(
             run, self.project, self.parsed_for, engines, progress, graph, handoffs, found
         )
-        runner.run_stages(plan_stages(graph, engines, built))
-        runner.note_tests_across_engines(built)
+        if len(on) <= 1:
+            runner.run_whole(next(iter(on), target), selection)
+        else:
+            runner.run_stages(plan_stages(graph, engines, built))
+            runner.note_tests_across_engines(built)
+        listed = {transform.name for transform in self.product.transforms if transform.listed}
+        runner.note_disabled(listed, self.parsed_for(target).disabled_models())
         for result in run.results:
             if result.resource_type == "model":
                 record_transform(
                     result.engine, result.name, result.status, result.duration_seconds * 1000
                 )
         return run
+
+    def _prepare_directories(self) -> None:
+        engines = self.product.engines
+        plugins = {engine: self.registry.get(engine) for engine in engines}
+        problems = prepare_directories(plugins, self.product.configs, engines, Path.cwd())
+        if problems:
+            raise CannotRun("; ".join(problems))
 
     def _handoffs(self, found: list[Crossing], graph: DbtGraph) -> Handoffs:
         if self.shared_storage is None:
@@ -218,25 +250,23 @@ class CannotRun(Exception):
     """A product cannot run at all; the message says why."""
 
 
-def _prepare(options: RunOptions, plan: EnvironmentPlan, product: ProductPlan) -> DbtProject:
+def _prepare(
+    options: RunOptions, plan: EnvironmentPlan, product: ProductPlan, dbt_vars: str
+) -> DbtProject:
     work = (options.work_dir / plan.name / product.name).resolve()
     profiles = work / "profiles"
-    profiles.mkdir(parents=True, exist_ok=True)
-    (profiles / "profiles.yml").write_text(profiles_yml(plan, product), encoding="utf-8")
+    for engine in product.outputs:
+        (profiles / engine).mkdir(parents=True, exist_ok=True)
+        (profiles / engine / PROFILES_FILE).write_text(
+            profiles_yml(plan, product, engine), encoding="utf-8"
+        )
     return DbtProject(
         project_dir=(options.repo / product.dbt_project).resolve(),
-        profiles_dir=profiles,
+        profiles_root=profiles,
         work_dir=work,
-        vars=vars_argument(plan.name),
+        vars=dbt_vars,
+        target_name=plan.name,
     )
-
-
-def _selected(
-    project: DbtProject, parsed: ParsedProject, target: str, selectors: tuple[str, ...]
-) -> set[str]:
-    if not selectors:
-        return parsed.graph.built()
-    return select(project, parsed, target, list(selectors))
 
 
 def _engines(graph: DbtGraph, product: ProductPlan) -> dict[str, str]:
@@ -244,7 +274,7 @@ def _engines(graph: DbtGraph, product: ProductPlan) -> dict[str, str]:
     a test on the engine of what it tests (its stage runs it there)."""
     by_model = {transform.name: transform.engine for transform in product.transforms}
     engines = {
-        uid: by_model.get(node.name, product.target)
+        uid: by_model.get(node.transform_name, product.target)
         if node.resource_type == "model"
         else product.target
         for uid, node in graph.nodes.items()

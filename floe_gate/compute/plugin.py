@@ -198,6 +198,16 @@ class ComputePlugin(PluginMetadata, Generic[ConfigT]):
         """
         return None
 
+    def local_directories(self, config: ConfigT) -> list[tuple[str, str]]:
+        """Directories on the machine running dbt that the engine writes into but never
+        creates, each with the setting naming it: ``("warehouse", "path")``.
+
+        ``floe-gate run`` creates the relative ones (under the directory it runs in,
+        where dbt resolves them) before dbt starts; for an absolute one that does not
+        exist it refuses the product, as health does. Empty: the engine needs none.
+        """
+        return []
+
     def parse_config(self, settings: Mapping[str, Any]) -> ConfigT:
         """Validate a target's settings with this plugin's config model."""
         config = self.config_model.model_validate({**settings, "plugin": self.name})

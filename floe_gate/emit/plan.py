@@ -3,7 +3,7 @@
 For each data product: one dbt output per engine it may use (its effective approved
 list), each from the engine's effective settings for the product's chain and the
 environment, validated by the engine's plugin and rendered by it; and for each of
-its models (listed in ``transforms:`` or not) the engine, the dbt target, the pod
+its models (listed in ``transforms:`` or not) the engine, the pod
 resources and the statement timeout.
 
 Problems that make an artifact impossible (possible only when a gate error was
@@ -62,7 +62,7 @@ class ProductPlan:
     """Directory of the product's ``dbt_project.yml``, relative to the repository's top."""
     schema: str
     target: str
-    """The output ``dbt build`` uses without ``--target``: the product's default engine."""
+    """The product's default engine: its models' unless a transform names another."""
     outputs: dict[str, dict[str, Any]]
     """Engine name → dbt output, sorted by engine."""
     transforms: tuple[TransformPlan, ...]

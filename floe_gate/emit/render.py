@@ -9,11 +9,15 @@ only, may lay out text differently), JSON has sorted keys, text is UTF-8 with
 involved or plugin versions (a plugin upgrade that changes what it generates
 shows up as stale artifacts, which is the point).
 
-The environment reaches dbt as the var ``floe_env``: a profile cannot define
-vars, so each ``profiles.yml`` starts with a comment giving the command, and
-``compiled.json`` records ``dbt_vars`` for runners::
+Each engine a product may use gets its own profile directory,
+``ENV/PRODUCT/ENGINE/profiles.yml``, whose one output is named by the environment
+and is the default target: in dbt, ``target.name`` is the environment (``{% if
+target.name == 'prod' %}``, ``generate_schema_name`` overrides) and
+``target.type`` the engine. The environment also reaches dbt as the var
+``floe_env``: a profile cannot define vars, so each ``profiles.yml`` starts with a
+comment giving the command, and ``compiled.json`` records ``dbt_vars``::
 
-    dbt build --profiles-dir OUT/dev/orders --vars '{floe_env: dev}'
+    dbt build --profiles-dir OUT/dev/orders/duckdb --vars '{floe_env: dev}'
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import yaml
 
 from floe_gate.emit.plan import EnvironmentPlan, ProductPlan, TransformPlan
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENVIRONMENT_VAR = "floe_env"
 PROFILES_FILE = "profiles.yml"
 RESOURCES_FILE = "resources.yaml"
@@ -45,7 +49,9 @@ def render_artifacts(
     files: dict[str, str] = {}
     for plan in plans:
         for product in plan.products:
-            files[f"{plan.name}/{product.name}/{PROFILES_FILE}"] = profiles_yml(plan, product)
+            for engine in product.outputs:
+                path = f"{plan.name}/{profiles_dir(product, engine)}/{PROFILES_FILE}"
+                files[path] = profiles_yml(plan, product, engine)
         files[f"{plan.name}/{RESOURCES_FILE}"] = resources_yaml(plan)
         files[f"{plan.name}/{COMPILED_FILE}"] = compiled_json(plan)
     files[REQUIREMENTS_FILE] = requirements_txt(packages)
@@ -68,16 +74,23 @@ def vars_argument(environment: str) -> str:
     return text.strip()
 
 
-def profiles_yml(plan: EnvironmentPlan, product: ProductPlan) -> str:
-    """One profile, named as the dbt project says, with one output per engine."""
+def profiles_dir(product: ProductPlan, engine: str) -> str:
+    """The directory of a product's profile for ``engine``, relative to its environment's."""
+    return f"{product.name}/{engine}"
+
+
+def profiles_yml(plan: EnvironmentPlan, product: ProductPlan, engine: str) -> str:
+    """The product's profile on ``engine``: one output, named by the environment."""
     header = _comments(
         GENERATED,
-        f"Data product {product.name}, environment {plan.name} (branch {plan.branch}).",
-        "Outputs are named by engine; the default target is the product's default engine.",
-        "The environment reaches dbt as a var, which a profile cannot set: run",
+        f"Data product {product.name}, environment {plan.name} (branch {plan.branch}), "
+        f"engine {engine}.",
+        "The output is named by the environment (target.name); target.type is the engine.",
+        "The environment also reaches dbt as a var, which a profile cannot set: run",
         f"  dbt build --profiles-dir <this directory> --vars '{vars_argument(plan.name)}'",
     )
-    profile = {product.profile: {"target": product.target, "outputs": product.outputs}}
+    outputs = {plan.name: product.outputs[engine]}
+    profile = {product.profile: {"target": plan.name, "outputs": outputs}}
     return header + dump_yaml(profile)
 
 
@@ -103,29 +116,30 @@ def compiled_json(plan: EnvironmentPlan) -> str:
         "environment": plan.name,
         "branch": plan.branch,
         "dbt_vars": dbt_vars(plan.name),
-        "products": {product.name: _product_json(product) for product in plan.products},
+        "products": {product.name: _product_json(plan, product) for product in plan.products},
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _product_json(product: ProductPlan) -> dict[str, Any]:
+def _product_json(plan: EnvironmentPlan, product: ProductPlan) -> dict[str, Any]:
     return {
         "dbt_project": product.dbt_project,
         "profile": product.profile,
-        "profiles_dir": product.name,
+        "engine": product.target,
+        "profiles_dir": profiles_dir(product, product.target),
+        "profiles_dirs": {engine: profiles_dir(product, engine) for engine in product.outputs},
         "schema": product.schema,
-        "target": product.target,
-        "targets": list(product.outputs),
-        "transforms": {t.name: _transform_json(t) for t in product.transforms},
+        "target": plan.name,
+        "transforms": {t.name: _transform_json(product, t) for t in product.transforms},
     }
 
 
-def _transform_json(transform: TransformPlan) -> dict[str, Any]:
+def _transform_json(product: ProductPlan, transform: TransformPlan) -> dict[str, Any]:
     """A transform's entry; ``package`` only for a model of an installed dbt package."""
     package = {"package": transform.package} if transform.package else {}
     return {
         "engine": transform.engine,
-        "target": transform.engine,
+        "profiles_dir": profiles_dir(product, transform.engine),
         "listed": transform.listed,
         "workload": transform.workload,
         "resources": transform.resources.as_kubernetes(),

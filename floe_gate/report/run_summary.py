@@ -97,7 +97,7 @@ def _problems(report: RunReport) -> list[str]:
             lines.append(f"{product.name}: {product.error}")
         nodes_by_message: dict[str, list[str]] = {}
         for result in product.results:
-            if (result.failed or result.status == "not run") and result.message:
+            if (result.failed or result.status in ("not run", "disabled")) and result.message:
                 nodes_by_message.setdefault(result.message, []).append(result.name)
         for message, nodes in nodes_by_message.items():
             lines.append(f"{product.name}: {', '.join(nodes)}: {message}")

@@ -6,10 +6,17 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from floe_gate.emit.crossings import Crossing
-from floe_gate.run.dbt import DbtFailed, DbtOutcome, DbtProject, NodeEvent, ParsedProject, build
-from floe_gate.run.graph import DbtGraph
-from floe_gate.run.handoff import HandoffFailed, Handoffs
+from floe_gate.run.dbt import (
+    DbtFailed,
+    DbtOutcome,
+    DbtProject,
+    NodeEvent,
+    ParsedProject,
+    build,
+    stage_selection,
+)
+from floe_gate.run.graph import DbtGraph, Node
+from floe_gate.run.handoff import Crossing, HandoffFailed, Handoffs
 from floe_gate.run.results import NodeResult, ProductRun, StageResult
 from floe_gate.run.stages import Stage
 
@@ -27,6 +34,26 @@ class StageRunner:
     graph: DbtGraph
     handoffs: Handoffs | None = None
     crossings: list[Crossing] = field(default_factory=list)
+
+    def run_whole(self, engine: str, selection: list[str]) -> None:
+        """One ``dbt build`` on ``engine`` of what ``selection`` selects: no node list.
+
+        A product whose nodes all run on one engine needs no stages: dbt selects,
+        orders and tests exactly as plain ``dbt build`` does.
+        """
+        started = time.perf_counter()
+        stage = Stage(0, engine, ())
+        try:
+            parsed = self.parsed_for(engine)
+            outcomes = build(self.project, parsed, engine, selection, self.on_event)
+        except DbtFailed as error:
+            self.run.error = str(error)
+            return
+        for outcome in outcomes:
+            self._record(stage, outcome, parsed.graph)
+        built = parsed.graph.built()
+        nodes = tuple(sorted(o.unique_id for o in outcomes if o.unique_id in built))
+        self.run.stages.append(StageResult(0, engine, nodes, time.perf_counter() - started))
 
     def run_stages(self, stages: list[Stage]) -> None:
         for stage in stages:
@@ -75,6 +102,24 @@ class StageRunner:
                 )
             )  # fmt: skip
 
+    def note_disabled(self, listed: set[str], disabled: Mapping[str, Node]) -> None:
+        """Listed transforms whose model dbt disables: reported, never silently absent."""
+        for uid, node in sorted(disabled.items()):
+            if node.transform_name not in listed and node.name not in listed:
+                continue
+            self.run.results.append(
+                NodeResult(
+                    product=self.run.name, unique_id=uid, name=node.name,
+                    resource_type="model", engine=self.engines.get(uid, "-"), stage=0,
+                    status="disabled", duration_seconds=0.0,
+                    message=(
+                        f"disabled: {node.transform_name} is a transform of the product but "
+                        "dbt disables its model (enabled: false); enable it or remove it "
+                        "from transforms:"
+                    ),
+                )
+            )  # fmt: skip
+
     def _handed_off(self, stage: Stage, nodes: list[str]) -> list[str]:
         """``nodes`` whose upstream data from other engines is now readable here."""
         ready = []
@@ -104,7 +149,8 @@ class StageRunner:
     def _build(self, stage: Stage, nodes: list[str]) -> None:
         try:
             parsed = self.parsed_for(stage.engine)
-            outcomes = build(self.project, parsed, stage.engine, nodes, self.on_event)
+            selection = stage_selection(parsed, nodes, f"stage{stage.index}")
+            outcomes = build(self.project, parsed, stage.engine, selection, self.on_event)
         except DbtFailed as error:
             for uid in nodes:
                 self._note(stage, uid, "error", 0.0, str(error), self.graph)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
+from pathlib import PurePosixPath
 
 BUILT = ("model", "seed", "snapshot")
 """Resource types a stage builds; tests run with the nodes they test."""
@@ -17,15 +18,18 @@ class Node:
     resource_type: str
     parents: tuple[str, ...]
     fqn: tuple[str, ...] = ()
-    """dbt's fully qualified name (project, folders, name): how a stage selects it."""
+    """dbt's fully qualified name (project, folders, name)."""
     database: str | None = None
     schema: str | None = None
     alias: str | None = None
     """Where the node's relation is, on the target the project was parsed for."""
+    path: str | None = None
+    """The node's file in its project (``models/orders_v2.sql``)."""
 
     @property
-    def selector(self) -> str:
-        return "fqn:" + ".".join(self.fqn) if self.fqn else self.name
+    def transform_name(self) -> str:
+        """The name floe.yaml gives the node: its file's stem (``orders_v2`` for version 2)."""
+        return PurePosixPath(self.path.replace("\\", "/")).stem if self.path else self.name
 
 
 @dataclass

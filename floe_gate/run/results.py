@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: a stage names its engine only (every engine's dbt target is the environment)."""
 FAILED = frozenset({"error", "fail", "runtime error"})
 """dbt statuses that fail a run (a skipped node fails it too: it did not run)."""
 
@@ -78,7 +79,6 @@ class ProductRun:
                 {
                     "index": stage.index,
                     "engine": stage.engine,
-                    "target": stage.engine,
                     "nodes": list(stage.nodes),
                     "duration_seconds": round(stage.duration_seconds, 3),
                 }

@@ -42,8 +42,8 @@ def test_compiled_profile_holds_references_only(platform, tmp_path: Path) -> Non
     out = tmp_path / "artifacts"
     result = platform.cli("compile", "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
-    profiles = yaml.safe_load((out / "dev" / "revenue" / "profiles.yml").read_text())
-    output = profiles["revenue"]["outputs"]["duckdb"]
+    profiles = yaml.safe_load((out / "dev" / "revenue" / "duckdb" / "profiles.yml").read_text())
+    output = profiles["revenue"]["outputs"]["dev"]
     assert output["secrets"][0]["client_secret"] == "{{ env_var('POLARIS_CLIENT_SECRET') }}"
     assert output["attach"][0]["alias"] == "lake"
     assert output["config_options"]["autoinstall_known_extensions"] is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -67,5 +68,20 @@ class DuckDBComputePlugin(ComputePlugin[DuckDBConfig]):
     def import_sql(self, config: DuckDBConfig, relation: Relation, location: str) -> list[str]:
         return import_statements(relation, location)
 
+    def local_directories(self, config: DuckDBConfig) -> list[tuple[str, str]]:
+        # DuckDB creates a database file and a temp directory, never their parents.
+        found = []
+        if _is_local_file(config.path):
+            found.append((posixpath.dirname(config.path.replace("\\", "/")) or ".", "path"))
+        if config.temp_directory is not None and _is_local_file(config.temp_directory):
+            parent = posixpath.dirname(config.temp_directory.replace("\\", "/").rstrip("/"))
+            found.append((parent or ".", "temp_directory"))
+        return [(directory, key) for directory, key in found if directory != "."]
+
     def get_catalog_attachment_sql(self, catalog_config: CatalogConfig) -> list[str]:
         return attachment_sql(catalog_config)
+
+
+def _is_local_file(path: str) -> bool:
+    """Not ``:memory:``, MotherDuck (``md:``) or a URL (``s3://``)."""
+    return not (path.startswith(":") or "://" in path or path.startswith(("md:", "motherduck:")))

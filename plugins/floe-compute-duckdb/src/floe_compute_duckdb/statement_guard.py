@@ -19,9 +19,14 @@ fails with the transform, the query id, the duration, the limit and the
 correlation id. dbt then skips what depends on it and runs the rest.
 
 dbt-duckdb has no per-statement hook and does not say which model runs, so the
-plugin wraps dbt-duckdb's cursor ``execute`` and reads the node from dbt's query
-comment (``/* {"app": "dbt", ..., "node_id": "model.shop.orders"} */``). Tests are
-limited like the model they test (from ``manifest.json`` in dbt's target path).
+plugin wraps dbt-duckdb's cursor ``execute`` and takes the node from dbt itself: the
+unique id of the node dbt runs in the statement's thread (its logging context), and
+where dbt gives none, dbt's query comment, wherever the project puts it (first, or
+appended before or after a trailing ``;``, as JSON with ``node_id`` at any depth or
+as text naming a unique id). A model comment cannot claim to be another model.
+``model_timeouts`` is keyed by dbt unique id or by transform name (the model's
+file, ``orders_v2`` for version 2 of ``orders``), matched through ``manifest.json``
+in dbt's target path; tests are limited like the models they test.
 The wrapped class is dbt-duckdb internals: ``SUPPORTED_DBT_DUCKDB`` lists the
 versions this is known to work with, and any other version refuses to run.
 """
@@ -45,8 +50,6 @@ from dbt_common.exceptions import DbtRuntimeError
 SUPPORTED_DBT_DUCKDB = ((1, 11, 1), (1, 12, 0))
 """dbt-duckdb versions whose cursor wrapper this plugin wraps: [first, last)."""
 
-QUERY_COMMENT = re.compile(r"/\*(.*?)\*/", re.DOTALL)
-
 
 class UnsupportedDbtDuckDB(DbtRuntimeError):
     """The installed dbt-duckdb is outside ``SUPPORTED_DBT_DUCKDB``."""
@@ -65,59 +68,148 @@ def check_dbt_duckdb_version(version: str) -> None:
         )
 
 
+NODE_ID = re.compile(
+    r"\b(?:model|test|seed|snapshot|unit_test)\.[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)+"
+)
+NODE_KEYS = ("node_id", "unique_id")
+
+
 def node_id_of(sql: str) -> str | None:
-    """The dbt node named by the statement's query comment (at its start or end)."""
+    """The dbt node named by the statement's query comment.
+
+    dbt puts its comment first (``/* {...} */ create ...``) or, with ``query-comment:
+    {append: true}``, last, before a trailing ``;`` (``... /* {...} */;``). A JSON
+    comment names the node under ``node_id`` or ``unique_id`` at any depth (packages'
+    comment macros nest it); any other comment names it as a dbt unique id in its text.
+    """
     for comment in _edge_comments(sql):
-        try:
-            header = json.loads(comment)
-        except ValueError:
-            continue
-        node = header.get("node_id") if isinstance(header, dict) else None
-        if isinstance(node, str) and node:
-            return node
+        found = _node_in_json(comment) or _node_in_text(comment)
+        if found:
+            return found
     return None
 
 
 def _edge_comments(sql: str) -> list[str]:
-    stripped = sql.strip()
+    """The block comments before the statement's text and after it (around a final ``;``)."""
     comments = []
-    if stripped.startswith("/*"):
-        match = QUERY_COMMENT.match(stripped)
-        if match:
-            comments.append(match.group(1))
-    if stripped.endswith("*/"):
-        start = stripped.rfind("/*")
-        if start >= 0:
-            comments.append(stripped[start + 2 : -2])
+    head = sql.lstrip()
+    while head.startswith("/*"):
+        end = head.find("*/", 2)
+        if end < 0:
+            break
+        comments.append(head[2:end])
+        head = head[end + 2 :].lstrip()
+    tail = sql.rstrip().rstrip(";").rstrip()
+    while tail.endswith("*/"):
+        start = tail.rfind("/*", 0, len(tail) - 2)
+        if start < 0:
+            break
+        comments.append(tail[start + 2 : -2])
+        tail = tail[:start].rstrip().rstrip(";").rstrip()
     return comments
 
 
+def _node_in_json(comment: str) -> str | None:
+    try:
+        header = json.loads(comment)
+    except ValueError:
+        return None
+    pending: list[Any] = [header]
+    while pending:
+        value = pending.pop(0)
+        if isinstance(value, dict):
+            for key in NODE_KEYS:
+                found = value.get(key)
+                if isinstance(found, str) and NODE_ID.fullmatch(found):
+                    return found
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return None
+
+
+def _node_in_text(comment: str) -> str | None:
+    match = NODE_ID.search(comment)
+    return match.group(0).rstrip(".") if match else None
+
+
+def running_node() -> str | None:
+    """The unique id of the node dbt runs in this thread (dbt's own logging context).
+
+    dbt sets it around each node it executes, whatever the project's query comment
+    says; statements outside a node (metadata queries, ``on-run-start``) have none.
+    """
+    try:
+        from dbt_common.events.contextvars import get_node_info
+    except ImportError:  # pragma: no cover - dbt-common comes with every dbt adapter
+        return None
+    unique_id = get_node_info().get("unique_id")
+    return unique_id if isinstance(unique_id, str) and NODE_ID.fullmatch(unique_id) else None
+
+
 def model_name(node_id: str) -> str | None:
-    """``model.shop.orders`` (or the versioned ``model.shop.orders.v2``) → ``orders``."""
+    """``model.shop.orders`` → ``orders``; the versioned ``model.shop.orders.v2`` → ``orders``."""
     parts = node_id.split(".")
     return parts[2] if len(parts) >= 3 and parts[0] == "model" else None
 
 
+def transform_names(node_id: str) -> list[str]:
+    """The names a transform may give a model, without the manifest at hand.
+
+    A versioned model's file (and floe.yaml transform) is ``orders_v2``: dbt's
+    convention; the manifest (``ModelIndex``) knows the actual file.
+    """
+    parts = node_id.split(".")
+    if len(parts) < 3 or parts[0] != "model":
+        return []
+    if len(parts) == 4 and re.fullmatch(r"v\w+", parts[3]):
+        return [f"{parts[2]}_{parts[3]}"]
+    return [parts[2]]
+
+
+@dataclass(frozen=True)
+class ModelIndex:
+    """What the guard needs of dbt's ``manifest.json``: names and the parents of tests."""
+
+    names: dict[str, list[str]] = field(default_factory=dict)
+    """Unique id of a model → the names a transform may use for it (file stem, name)."""
+    tested: dict[str, list[str]] = field(default_factory=dict)
+    """Unique id of a test → the models it tests."""
+
+    def names_of(self, node_id: str) -> list[str]:
+        return self.names.get(node_id) or transform_names(node_id)
+
+
 @dataclass
 class Limits:
-    """Seconds per statement: a default, and per model for transforms with their own."""
+    """Seconds per statement: a default, and per model for transforms with their own.
+
+    ``by_model`` is keyed by dbt unique id (``model.shop.orders.v2``) or by the
+    transform's name (``orders_v2``: the model's file, as floe.yaml lists it).
+    """
 
     default_seconds: float
     by_model: dict[str, float] = field(default_factory=dict)
-    tested_models: Callable[[str], list[str]] = lambda node_id: []
+    index: Callable[[], ModelIndex] = ModelIndex
 
     def for_node(self, node_id: str | None) -> tuple[float, str | None]:
         """The limit of a statement of ``node_id`` and the transform it belongs to."""
         if node_id is None:
             return self.default_seconds, None
-        name = model_name(node_id)
-        if name is not None:
-            return self.by_model.get(name, self.default_seconds), name
+        if node_id.startswith("model."):
+            return self._model(node_id)
         if node_id.startswith("test."):
-            models = self.tested_models(node_id)
-            seconds = [self.by_model.get(model, self.default_seconds) for model in models]
-            return max(seconds, default=self.default_seconds), ", ".join(models) or None
+            limited = [self._model(model) for model in self.index().tested.get(node_id, [])]
+            names = ", ".join(name for _, name in limited if name)
+            return max((s for s, _ in limited), default=self.default_seconds), names or None
         return self.default_seconds, None
+
+    def _model(self, node_id: str) -> tuple[float, str | None]:
+        names = self.index().names_of(node_id)
+        for key in (node_id, *names):
+            if key in self.by_model:
+                return self.by_model[key], names[0] if names else key
+        return self.default_seconds, names[0] if names else model_name(node_id)
 
 
 @dataclass
@@ -174,7 +266,7 @@ class Guard:
         self.correlation_id = correlation_id
 
     def execute(self, wrapper: Any, run: Callable[[], Any], sql: str) -> Any:
-        node_id = node_id_of(sql)
+        node_id = running_node() or node_id_of(sql)
         seconds, transform = self.limits.for_node(node_id)
         statement = Statement(uuid.uuid4().hex[:12], node_id, transform, seconds)
         timer = threading.Timer(seconds, statement.interrupt, args=(wrapper._cursor,))
@@ -301,7 +393,7 @@ class Plugin(BasePlugin):
                 str(name): float(seconds)
                 for name, seconds in (plugin_config.get("model_timeouts") or {}).items()
             },
-            tested_models=_tested_models_from_manifest(),
+            index=_index_from_manifest(),
         )
         install(Guard(limits, MemorySettings.of(plugin_config), _correlation_id()))
 
@@ -312,21 +404,18 @@ def _correlation_id() -> str:
     return correlation_id()
 
 
-def _tested_models_from_manifest() -> Callable[[str], list[str]]:
-    """Test node id → the models it tests, from the manifest dbt wrote before running."""
-    cache: dict[str, list[str]] = {}
-    loaded = False
+def _index_from_manifest() -> Callable[[], ModelIndex]:
+    """The index of the manifest dbt wrote before running, read at the first statement."""
+    loaded: list[ModelIndex] = []
     lock = threading.Lock()
 
-    def tested_models(node_id: str) -> list[str]:
-        nonlocal loaded
+    def index() -> ModelIndex:
         with lock:
             if not loaded:
-                cache.update(_read_test_models(_manifest_path()))
-                loaded = True
-        return cache.get(node_id, [])
+                loaded.append(read_index(_manifest_path()))
+        return loaded[0]
 
-    return tested_models
+    return index
 
 
 def _manifest_path() -> Path | None:
@@ -341,18 +430,33 @@ def _manifest_path() -> Path | None:
     return Path(project_dir, target_path, "manifest.json")
 
 
-def _read_test_models(path: Path | None) -> dict[str, list[str]]:
+def read_index(path: Path | None) -> ModelIndex:
+    """Model names and tested models from ``manifest.json``; empty if it cannot be read."""
     if path is None or not path.is_file():
-        return {}
+        return ModelIndex()
     try:
         nodes = json.loads(path.read_text(encoding="utf-8")).get("nodes", {})
-    except (OSError, ValueError):
-        return {}
-    tested = {}
+    except (OSError, ValueError, AttributeError):
+        return ModelIndex()
+    if not isinstance(nodes, dict):
+        return ModelIndex()
+    names: dict[str, list[str]] = {}
+    tested: dict[str, list[str]] = {}
     for node_id, node in nodes.items():
-        if not node_id.startswith("test."):
+        if not isinstance(node, dict):
             continue
-        parents = node.get("depends_on", {}).get("nodes", [])
-        models = [name for parent in parents if (name := model_name(parent))]
-        tested[node_id] = sorted(set(models))
-    return tested
+        if node_id.startswith("model."):
+            names[node_id] = _names_in_manifest(node_id, node)
+        elif node_id.startswith("test."):
+            parents = (node.get("depends_on") or {}).get("nodes") or []
+            tested[node_id] = sorted({p for p in parents if str(p).startswith("model.")})
+    return ModelIndex(names, tested)
+
+
+def _names_in_manifest(node_id: str, node: dict[str, Any]) -> list[str]:
+    """The model's file stem first (what floe.yaml lists), then its dbt name if unversioned."""
+    stem = Path(str(node.get("original_file_path") or "")).stem
+    names = [stem] if stem else []
+    if node.get("version") is None and isinstance(node.get("name"), str):
+        names.append(node["name"])
+    return list(dict.fromkeys(names or transform_names(node_id)))
