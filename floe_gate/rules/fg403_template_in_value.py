@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from floe_gate.context import Context
 from floe_gate.load.yaml_document import Path, YamlDocument
-from floe_gate.problems import Problem
+from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Origin
-from floe_gate.rules.context import Context, located
 
 ID = "FG403"
 TITLE = "template in a value"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from floe_gate.context import Context
 from floe_gate.gate import Verdict
 from floe_gate.problems import Problem
-from floe_gate.rules.context import Context
 
 
 def unknown_products(verdict: Verdict, names: tuple[str, ...]) -> str | None:
