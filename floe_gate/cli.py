@@ -13,8 +13,7 @@ from pathlib import Path
 import click
 
 from floe_gate import __version__
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
+from floe_gate.exit_codes import ExitCode
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -429,13 +428,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(done.exit_code)
     except click.ClickException as error:
         error.show()
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     except SystemExit as exit_:
-        return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_CANNOT_JUDGE
-    return EXIT_OK
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else ExitCode.CANNOT_JUDGE
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

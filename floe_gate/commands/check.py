@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from floe_gate.exit_codes import ExitCode
 from floe_gate.gate import judge
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
@@ -60,21 +61,21 @@ def _run_check(  # noqa: PLR0917 - run_check's values and its span
                 files, selected = (), frozenset()
             elif not files:
                 emit([], [], output_format)
-                return 0
+                return ExitCode.OK
         if files and not any(name.endswith(CONFIG_SUFFIXES) for name in selected):
             emit([], [], output_format)  # a JSON reader still gets its document
-            return 0
+            return ExitCode.OK
         verdict = judge(source, manifest)
         problems = verdict.problems
     except ManifestUnusable as unusable:
         problems, selected = sorted(set(unusable.problems)), frozenset()  # as judge() sorts
     except CannotJudge as error:
         echo_error(str(error))
-        return 2
+        return ExitCode.CANNOT_JUDGE
     shown, elsewhere = _split(problems, selected)
     record_problems(span, shown, count=True)
     emit(shown, elsewhere, output_format)
-    return 1 if _fails(shown, strict) else 0
+    return ExitCode.PROBLEMS if _fails(shown, strict) else ExitCode.OK
 
 
 def _staged_deletions(root: Path) -> list[str]:

@@ -28,6 +28,7 @@ import click
 from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments
 from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
 from floe_gate.emit.tree import NotOurs, stale_environments, write
+from floe_gate.exit_codes import ExitCode
 from floe_gate.gate import Verdict, judge
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
@@ -37,7 +38,6 @@ from floe_gate.problems import Problem, Severity
 from floe_gate.report import RuleInfo, github, markdown, rule_catalogue, sarif, summary, text
 from floe_gate.report.errors import echo_error
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
 ALLOW_DRIFT_ENV = "FLOE_ALLOW_DRIFT"
 OUTPUT_ENV = "GITHUB_OUTPUT"
 ARTIFACTS_NAME = "floe-gate-artifacts"
@@ -77,8 +77,8 @@ class Run:
     @property
     def exit_code(self) -> int:
         if self.cannot_judge:
-            return EXIT_CANNOT_JUDGE
-        return EXIT_PROBLEMS if self.violations else EXIT_OK
+            return ExitCode.CANNOT_JUDGE
+        return ExitCode.PROBLEMS if self.violations else ExitCode.OK
 
 
 def run_ci(options: CiOptions, environ: Mapping[str, str] = os.environ) -> int:
@@ -89,7 +89,7 @@ def run_ci(options: CiOptions, environ: Mapping[str, str] = os.environ) -> int:
         echo_error(
             f"--allow-drift (or ${ALLOW_DRIFT_ENV}) takes PRODUCT:TRANSFORM, not {', '.join(bad)}"
         )
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     artifacts_dir = _absolute(options.artifacts_dir or default_artifacts_dir(environ))
     run = Run(artifacts_dir, _absolute(options.sarif_file or artifacts_dir / SARIF_NAME))
     verdict = _check(run, options)

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import click
 
-from floe_gate.commands.gated import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_PROBLEMS, judged
+from floe_gate.commands.gated import judged
 from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments
 from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
 from floe_gate.emit.tree import Difference, NotOurs, compare, stale_environments, write
+from floe_gate.exit_codes import ExitCode
 from floe_gate.gate import Verdict
 from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import SpanLike, command_span
@@ -45,7 +46,7 @@ def _run_compile(  # noqa: PLR0917 - one value per option
         return verdict
     selected = _selected(verdict, environments)
     if selected is None:
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     return _emit(verdict, selected, out, check=check)
 
 
@@ -71,7 +72,7 @@ def _emit(verdict: Verdict, selected: list[str], out: Path, *, check: bool) -> i
         for message in error.messages:
             echo_error(message)
         click.echo("compile refused: no artifacts written", err=True)
-        return EXIT_PROBLEMS
+        return ExitCode.PROBLEMS
     known = list(verdict.repository.manifest.model.environments)
     owned = [*selected, REQUIREMENTS_FILE]
     if set(selected) == set(known):
@@ -84,7 +85,7 @@ def _emit(verdict: Verdict, selected: list[str], out: Path, *, check: bool) -> i
 def _check(out: Path, difference: Difference) -> int:
     if difference.up_to_date:
         click.echo(f"artifacts in {out} are up to date")
-        return EXIT_OK
+        return ExitCode.OK
     for label, paths in (
         ("stale", difference.stale),
         ("missing", difference.missing),
@@ -94,7 +95,7 @@ def _check(out: Path, difference: Difference) -> int:
             click.echo(f"{label}: {path}")
     count = len(difference.stale) + len(difference.missing) + len(difference.extra)
     click.echo(f"{count} artifact file(s) in {out} out of date; rerun floe-gate compile", err=True)
-    return EXIT_PROBLEMS
+    return ExitCode.PROBLEMS
 
 
 def _write(out: Path, expected: dict[str, bytes], owned: list[str]) -> int:
@@ -102,10 +103,10 @@ def _write(out: Path, expected: dict[str, bytes], owned: list[str]) -> int:
         done = write(out, expected, owned)
     except NotOurs as error:
         echo_error(str(error))
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     except OSError as error:
         echo_error(f"cannot write artifacts to {out}: {error}")
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     for path in done.written:
         click.echo(f"wrote {path}")
     for path in done.removed:
@@ -114,4 +115,4 @@ def _write(out: Path, expected: dict[str, bytes], owned: list[str]) -> int:
         f"{len(done.written)} written, {len(done.unchanged)} unchanged, "
         f"{len(done.removed)} removed in {out}"
     )
-    return EXIT_OK
+    return ExitCode.OK

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from floe_gate.exit_codes import ExitCode
 from floe_gate.gate import Verdict, judge
 from floe_gate.load.repository import PRODUCT_FILE, ManifestUnusable, ProductNode
 from floe_gate.load.sources import CannotJudge, WorkingTree
@@ -64,17 +65,17 @@ def run_explain(repo: Path, manifest: str, subject_text: str, output_format: str
     except ManifestUnusable as unusable:
         message = f"cannot explain {subject_text}: {unusable}"
         _fail(message, unusable.problems, subject_text, output_format)
-        return 1
+        return ExitCode.PROBLEMS
     except CannotJudge as error:
         _fail(str(error), (), subject_text, output_format)
-        return 2
+        return ExitCode.CANNOT_JUDGE
     try:
         explanation = explain(verdict, subject)
     except Unexplainable as error:
         _fail(str(error), verdict.problems, subject_text, output_format)
-        return 1
+        return ExitCode.PROBLEMS
     click.echo(render_json(explanation) if output_format == "json" else render_text(explanation))
-    return 0
+    return ExitCode.OK
 
 
 def _fail(message: str, problems: Sequence[Problem], subject: str, output_format: str) -> None:

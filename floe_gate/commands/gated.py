@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from floe_gate.exit_codes import ExitCode
 from floe_gate.gate import Verdict, judge
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
@@ -15,8 +16,6 @@ from floe_gate.problems import Problem, Severity
 from floe_gate.report import text
 from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import SpanLike, record_problems
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
 
 
 def judged(repo: Path, manifest: str, *, refusal: str, span: SpanLike) -> Verdict | int:
@@ -29,15 +28,15 @@ def judged(repo: Path, manifest: str, *, refusal: str, span: SpanLike) -> Verdic
         verdict = judge(WorkingTree(repo), manifest)
     except ManifestUnusable as unusable:
         report_problems(unusable.problems, err=False)
-        return EXIT_PROBLEMS
+        return ExitCode.PROBLEMS
     except CannotJudge as error:
         echo_error(str(error))
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     record_problems(span, verdict.problems)
     if any(problem.severity is Severity.ERROR for problem in verdict.problems):
         report_problems(verdict.problems, err=False)
         click.echo(f"{refusal}: fix the errors above first", err=True)
-        return EXIT_PROBLEMS
+        return ExitCode.PROBLEMS
     if verdict.problems:
         report_problems(verdict.problems, err=True)
     return verdict

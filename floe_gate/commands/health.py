@@ -32,6 +32,7 @@ from opentelemetry import trace
 
 from floe_gate.compute import ConnectionResult, ConnectionStatus
 from floe_gate.compute.health import bounded_check
+from floe_gate.exit_codes import ExitCode
 from floe_gate.load.repository import ManifestUnusable, load_repository
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.registry import PluginLoadError, PluginRegistry
@@ -43,7 +44,6 @@ from floe_gate.telemetry import (
     record_validation_error,
 )
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
 MAX_ATTEMPTS = 2  # a failed check is retried once on a fresh connection (US6.2)
 
 
@@ -102,10 +102,10 @@ def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
         for problem in unusable.problems:
             click.echo(problem.as_text(), err=True)
         echo_error(str(unusable))
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     except CannotJudge as error:
         echo_error(str(error))
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     context = Context(repository, registry or PluginRegistry())
     model = repository.manifest.model
     environments = list(model.environments)
@@ -113,7 +113,7 @@ def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
     if environment is None or environment not in environments:
         known = ", ".join(environments) or "none"
         echo_error(f"unknown environment {options.environment!r} (the manifest defines: {known})")
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     approved = list(model.compute.approved)
     unknown = [name for name in options.targets if name not in approved]
     if unknown:
@@ -121,7 +121,7 @@ def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
             f"{', '.join(map(repr, unknown))} not approved by the manifest "
             f"(approved: {', '.join(approved) or 'none'})"
         )
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     engines = list(dict.fromkeys(options.targets)) if options.targets else approved
     span = trace.get_current_span()
     span.set_attribute("floe.environment", environment)
@@ -269,7 +269,7 @@ def _exit_code(results: Sequence[TargetHealth], fail_on: str) -> int:
     failing = {ConnectionStatus.UNHEALTHY}
     if fail_on == "degraded":
         failing.add(ConnectionStatus.DEGRADED)
-    return EXIT_PROBLEMS if any(r.status in failing for r in results) else EXIT_OK
+    return ExitCode.PROBLEMS if any(r.status in failing for r in results) else ExitCode.OK
 
 
 def _table(results: Sequence[TargetHealth]) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from opentelemetry import trace
 
+from floe_gate.exit_codes import ExitCode
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge
 from floe_gate.parity.run import ParityRequest, run_parity
@@ -49,7 +50,7 @@ def _run_parity(  # noqa: PLR0917 - one value per option
     bad = [entry for entry in allow_drift if entry.count(":") != 1 or ":" in (entry[0], entry[-1])]
     if bad:
         echo_error(f"--allow-drift takes PRODUCT:TRANSFORM, not {', '.join(bad)}")
-        return 2
+        return ExitCode.CANNOT_JUDGE
     request = ParityRequest(repo, manifest, base_ref, head_ref, strict, frozenset(allow_drift))
     try:
         problems = sorted(set(run_parity(request)))
@@ -57,8 +58,9 @@ def _run_parity(  # noqa: PLR0917 - one value per option
         problems = sorted(set(unusable.problems))
     except CannotJudge as error:
         echo_error(str(error))
-        return 2
+        return ExitCode.CANNOT_JUDGE
     record_problems(trace.get_current_span(), problems)
     emit(problems, [], output_format)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    return 1 if any(problem.severity in failing for problem in problems) else 0
+    failed = any(problem.severity in failing for problem in problems)
+    return ExitCode.PROBLEMS if failed else ExitCode.OK

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from floe_gate.exit_codes import ExitCode
 from floe_gate.registry import PluginRecord, PluginRegistry, PluginStatus
 
 
@@ -15,7 +16,8 @@ def list_plugins(output_format: str) -> int:
         click.echo(json.dumps({"plugins": [r.as_json() for r in records]}, indent=2))
     else:
         click.echo(_table(records))
-    return 0 if all(r.status is PluginStatus.OK for r in records) else 1
+    usable = all(r.status is PluginStatus.OK for r in records)
+    return ExitCode.OK if usable else ExitCode.PROBLEMS
 
 
 def _table(records: list[PluginRecord]) -> str:

@@ -23,9 +23,10 @@ from typing import TextIO
 
 import click
 
-from floe_gate.commands.gated import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_PROBLEMS, judged
+from floe_gate.commands.gated import judged
 from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan_environments
 from floe_gate.emit.render import profiles_yml, vars_argument
+from floe_gate.exit_codes import ExitCode
 from floe_gate.observability import correlation_id
 from floe_gate.registry import PluginRegistry
 from floe_gate.report.errors import echo_error
@@ -67,16 +68,16 @@ def _run(options: RunOptions, span: SpanLike) -> int:
             f"unknown environment {options.environment!r} "
             f"(the manifest defines: {', '.join(known)})"
         )
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     try:
         (plan,) = plan_environments(verdict.context, [options.environment])
     except CompileError as error:
         for message in error.messages:
             echo_error(message)
-        return EXIT_PROBLEMS
+        return ExitCode.PROBLEMS
     products = _chosen(plan, options.products)
     if products is None:
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     storage = verdict.repository.manifest.model.compute.shared_storage
     report = RunReport(options.environment, correlation_id())
     engine_log = options.work_dir / plan.name / "engine-output.log"
@@ -87,7 +88,7 @@ def _run(options: RunOptions, span: SpanLike) -> int:
             )
             report.products.append(runner.run())
     _render(report, options.output_format)
-    return EXIT_PROBLEMS if report.failed else EXIT_OK
+    return ExitCode.PROBLEMS if report.failed else ExitCode.OK
 
 
 def _chosen(plan: EnvironmentPlan, names: tuple[str, ...]) -> list[ProductPlan] | None:
