@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from opentelemetry import trace
 
 from floe_gate.compute import ConnectionResult, ConnectionStatus
 from floe_gate.compute.health import bounded_check
@@ -39,6 +38,7 @@ from floe_gate.registry import PluginLoadError, PluginRegistry
 from floe_gate.report.errors import echo_error
 from floe_gate.rules.context import Context
 from floe_gate.telemetry import (
+    SpanLike,
     command_span,
     record_validation,
     record_validation_error,
@@ -90,12 +90,12 @@ def run_health(options: HealthOptions, registry: PluginRegistry | None = None) -
         "floe.watch": options.watch,
     }
     with command_span("health", attributes) as span:
-        code = _run_health(options, registry)
+        code = _run_health(options, registry, span)
         span.set_attribute("floe.exit_code", code)
         return code
 
 
-def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
+def _run_health(options: HealthOptions, registry: PluginRegistry | None, span: SpanLike) -> int:
     try:
         repository = load_repository(WorkingTree(options.repo), options.manifest)
     except ManifestUnusable as unusable:
@@ -123,7 +123,6 @@ def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
         )
         return ExitCode.CANNOT_JUDGE
     engines = list(dict.fromkeys(options.targets)) if options.targets else approved
-    span = trace.get_current_span()
     span.set_attribute("floe.environment", environment)
     span.set_attribute("floe.engines", engines)
     results = check_targets(context, engines, environment, options.timeout_seconds)
@@ -134,7 +133,7 @@ def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
     return _exit_code(results, options.fail_on)
 
 
-def _record_statuses(span: trace.Span, results: Sequence[TargetHealth]) -> None:
+def _record_statuses(span: SpanLike, results: Sequence[TargetHealth]) -> None:
     for status in ConnectionStatus:
         count = sum(result.status is status for result in results)
         span.set_attribute(f"floe.targets.{status.value}", count)

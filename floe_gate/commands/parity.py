@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from opentelemetry import trace
-
 from floe_gate.exit_codes import ExitCode
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge
@@ -19,7 +17,7 @@ from floe_gate.parity.run import ParityRequest, run_parity
 from floe_gate.problems import Severity
 from floe_gate.report.emit import emit
 from floe_gate.report.errors import echo_error
-from floe_gate.telemetry import command_span, record_problems
+from floe_gate.telemetry import SpanLike, command_span, record_problems
 
 
 def run_parity_command(  # noqa: PLR0917 - one value per option
@@ -33,7 +31,8 @@ def run_parity_command(  # noqa: PLR0917 - one value per option
 ) -> int:
     """Run parity, print the problems in ``output_format``, and return the exit code."""
     with command_span("parity", {"floe.format": output_format, "floe.strict": strict}) as span:
-        code = _run_parity(repo, manifest, base_ref, head_ref, strict, allow_drift, output_format)
+        request = (repo, manifest, base_ref, head_ref, strict, allow_drift)
+        code = _run_parity(*request, output_format, span)
         span.set_attribute("floe.exit_code", code)
         return code
 
@@ -46,6 +45,7 @@ def _run_parity(  # noqa: PLR0917 - one value per option
     strict: bool,
     allow_drift: Sequence[str],
     output_format: str,
+    span: SpanLike,
 ) -> int:
     bad = [entry for entry in allow_drift if entry.count(":") != 1 or ":" in (entry[0], entry[-1])]
     if bad:
@@ -59,7 +59,7 @@ def _run_parity(  # noqa: PLR0917 - one value per option
     except CannotJudge as error:
         echo_error(str(error))
         return ExitCode.CANNOT_JUDGE
-    record_problems(trace.get_current_span(), problems)
+    record_problems(span, problems)
     emit(problems, [], output_format)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     failed = any(problem.severity in failing for problem in problems)
