@@ -25,8 +25,8 @@ from floe_gate.gate import judge
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.problems import Problem, Severity
-from floe_gate.report.emit import emit
 from floe_gate.report.errors import echo_error
+from floe_gate.report.formats import emit
 from floe_gate.telemetry import SpanLike, command_span, record_problems
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".sql", ".py")

@@ -17,7 +17,6 @@ Exit 0: no errors. 1: errors. 2: the run cannot be judged (2 wins).
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,9 +32,18 @@ from floe_gate.gate import Verdict, judge
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.observability import correlation_id
+from floe_gate.parity.allow_drift import allowed_drift, malformed
 from floe_gate.parity.run import ParityRequest, run_parity
 from floe_gate.problems import Problem, Severity
-from floe_gate.report import RuleInfo, github, markdown, rule_catalogue, sarif, summary, text
+from floe_gate.report import (
+    RuleInfo,
+    counts_sentence,
+    github,
+    markdown,
+    rule_catalogue,
+    sarif,
+    text,
+)
 from floe_gate.report.errors import echo_error
 
 ALLOW_DRIFT_ENV = "FLOE_ALLOW_DRIFT"
@@ -43,7 +51,6 @@ OUTPUT_ENV = "GITHUB_OUTPUT"
 ARTIFACTS_NAME = "floe-gate-artifacts"
 SARIF_NAME = "floe-gate.sarif"
 HEADING = "### floe-gate ci"
-_SEPARATORS = re.compile(r"[\s,]+")
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ class Run:
 def run_ci(options: CiOptions, environ: Mapping[str, str] = os.environ) -> int:
     """Check, parity, compile and report; return the exit code."""
     allow_drift = allowed_drift(options.allow_drift, environ.get(ALLOW_DRIFT_ENV, ""))
-    bad = [entry for entry in allow_drift if entry.count(":") != 1 or ":" in (entry[0], entry[-1])]
+    bad = malformed(allow_drift)
     if bad:
         echo_error(
             f"--allow-drift (or ${ALLOW_DRIFT_ENV}) takes PRODUCT:TRANSFORM, not {', '.join(bad)}"
@@ -100,12 +107,6 @@ def run_ci(options: CiOptions, environ: Mapping[str, str] = os.environ) -> int:
     _compile(run, verdict)
     _report(run, environ)
     return run.exit_code
-
-
-def allowed_drift(options: Sequence[str], from_environment: str) -> tuple[str, ...]:
-    """The options' entries, then the environment's (comma- or space-separated), once each."""
-    entries = [*options, *_SEPARATORS.split(from_environment)]
-    return tuple(dict.fromkeys(entry.strip() for entry in entries if entry.strip()))
 
 
 def default_artifacts_dir(environ: Mapping[str, str]) -> Path:
@@ -126,14 +127,16 @@ def _check(run: Run, options: CiOptions) -> Verdict | None:
         verdict = judge(WorkingTree(options.repo), options.manifest)
     except ManifestUnusable as unusable:
         run.problems += unusable.problems
-        run.steps.append(f"check: {options.manifest} cannot be used ({_counts(unusable.problems)})")
+        run.steps.append(
+            f"check: {options.manifest} cannot be used ({counts_sentence(unusable.problems)})"
+        )
         return None
     except CannotJudge as error:
         run.cannot_judge.append(str(error))
         run.steps.append(f"check: cannot be judged: {error}")
         return None
     run.problems += verdict.problems
-    run.steps.append(f"check: {_counts(verdict.problems)}")
+    run.steps.append(f"check: {counts_sentence(verdict.problems)}")
     return verdict
 
 
@@ -161,7 +164,7 @@ def _parity(
         run.steps.append(f"parity vs {base}: cannot be judged: {error}")
         return
     run.problems += found
-    run.steps.append(f"parity vs {base}: {_counts(found)}")
+    run.steps.append(f"parity vs {base}: {counts_sentence(found)}")
 
 
 def _compile(run: Run, verdict: Verdict | None) -> None:
@@ -193,13 +196,6 @@ def _compile(run: Run, verdict: Verdict | None) -> None:
         err=True,
     )
     run.steps.append(f"compile ({', '.join(known)}) → {target}: {len(expected)} file(s)")
-
-
-def _counts(problems: Sequence[Problem]) -> str:
-    counts = summary(problems)
-    return (
-        f"{counts['errors']} error(s), {counts['warnings']} warning(s), {counts['notes']} note(s)"
-    )
 
 
 # --- the report ---------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from floe_gate.gate import Verdict, judge
 from floe_gate.load.repository import PRODUCT_FILE, ManifestUnusable, ProductNode
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.problems import Problem
-from floe_gate.report import summary
+from floe_gate.report import counts_sentence, summary
 from floe_gate.report.errors import echo_error
 from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform, resolve_product
 from floe_gate.resolve.hierarchy import Level, Origin, chain_text
@@ -324,10 +324,8 @@ def _problem_lines(explanation: Explanation) -> list[str]:
 
 
 def _problems_hint(problems: Sequence[Problem], where: str) -> str:
-    counts = summary(problems)
     return (
-        f"{len(problems)} problem(s) {where} ({counts['errors']} error(s), "
-        f"{counts['warnings']} warning(s), {counts['notes']} note(s)); "
+        f"{len(problems)} problem(s) {where} ({counts_sentence(problems)}); "
         "run `floe-gate check` to see them"
     )
 

@@ -13,10 +13,11 @@ from pathlib import Path
 from floe_gate.exit_codes import ExitCode
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge
+from floe_gate.parity.allow_drift import malformed
 from floe_gate.parity.run import ParityRequest, run_parity
 from floe_gate.problems import Severity
-from floe_gate.report.emit import emit
 from floe_gate.report.errors import echo_error
+from floe_gate.report.formats import emit
 from floe_gate.telemetry import SpanLike, command_span, record_problems
 
 
@@ -47,7 +48,7 @@ def _run_parity(  # noqa: PLR0917 - one value per option
     output_format: str,
     span: SpanLike,
 ) -> int:
-    bad = [entry for entry in allow_drift if entry.count(":") != 1 or ":" in (entry[0], entry[-1])]
+    bad = malformed(allow_drift)
     if bad:
         echo_error(f"--allow-drift takes PRODUCT:TRANSFORM, not {', '.join(bad)}")
         return ExitCode.CANNOT_JUDGE

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import click
 
 from floe_gate.problems import Problem, Severity
-from floe_gate.report import summary
+from floe_gate.report import counts_sentence, summary
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
@@ -19,10 +19,7 @@ def render(problems: Sequence[Problem], *, colour: bool, elsewhere: Sequence[Pro
 
 def closing_lines(problems: Sequence[Problem], elsewhere: Sequence[Problem] = ()) -> list[str]:
     """The counts, and the summary of problems in other files when there are any."""
-    counts = summary(problems)
-    lines = [
-        f"{counts['errors']} error(s), {counts['warnings']} warning(s), {counts['notes']} note(s)"
-    ]
+    lines = [counts_sentence(problems)]
     if elsewhere:
         other = summary(elsewhere)
         lines.append(
