@@ -28,9 +28,9 @@ from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments
 from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
 from floe_gate.emit.tree import NotOurs, stale_environments, write
 from floe_gate.exit_codes import ExitCode
-from floe_gate.gate import Verdict, judge
+from floe_gate.gate import Verdict, judge_working_tree
 from floe_gate.load.repository import ManifestUnusable
-from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.load.sources import CannotJudge
 from floe_gate.observability import correlation_id
 from floe_gate.parity.allow_drift import allowed_drift, malformed
 from floe_gate.parity.run import ParityRequest, run_parity
@@ -123,21 +123,17 @@ def _absolute(path: Path) -> Path:
 
 
 def _check(run: Run, options: CiOptions) -> Verdict | None:
-    try:
-        verdict = judge(WorkingTree(options.repo), options.manifest)
-    except ManifestUnusable as unusable:
-        run.problems += unusable.problems
-        run.steps.append(
-            f"check: {options.manifest} cannot be used ({counts_sentence(unusable.problems)})"
-        )
-        return None
-    except CannotJudge as error:
-        run.cannot_judge.append(str(error))
-        run.steps.append(f"check: cannot be judged: {error}")
-        return None
-    run.problems += verdict.problems
-    run.steps.append(f"check: {counts_sentence(verdict.problems)}")
-    return verdict
+    judgement = judge_working_tree(options.repo, options.manifest)
+    run.problems += judgement.problems
+    if judgement.cannot_judge is not None:
+        run.cannot_judge.append(judgement.cannot_judge)
+        run.steps.append(f"check: cannot be judged: {judgement.cannot_judge}")
+    elif judgement.verdict is None:
+        counts = counts_sentence(judgement.problems)
+        run.steps.append(f"check: {options.manifest} cannot be used ({counts})")
+    else:
+        run.steps.append(f"check: {counts_sentence(judgement.problems)}")
+    return judgement.verdict
 
 
 def _parity(

@@ -18,9 +18,8 @@ from typing import Any
 import click
 
 from floe_gate.exit_codes import ExitCode
-from floe_gate.gate import Verdict, judge
-from floe_gate.load.repository import PRODUCT_FILE, ManifestUnusable, ProductNode
-from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.gate import Verdict, judge_working_tree
+from floe_gate.load.repository import PRODUCT_FILE, ProductNode
 from floe_gate.problems import Problem
 from floe_gate.report import counts_sentence, summary
 from floe_gate.report.errors import echo_error
@@ -60,15 +59,15 @@ class Explanation:
 
 def run_explain(repo: Path, manifest: str, subject_text: str, output_format: str) -> int:
     subject = Subject.parse(subject_text)
-    try:
-        verdict = judge(WorkingTree(repo), manifest)
-    except ManifestUnusable as unusable:
-        message = f"cannot explain {subject_text}: {unusable}"
-        _fail(message, unusable.problems, subject_text, output_format)
-        return ExitCode.PROBLEMS
-    except CannotJudge as error:
-        _fail(str(error), (), subject_text, output_format)
+    judgement = judge_working_tree(repo, manifest)
+    if judgement.cannot_judge is not None:
+        _fail(judgement.cannot_judge, (), subject_text, output_format)
         return ExitCode.CANNOT_JUDGE
+    verdict = judgement.verdict
+    if verdict is None:
+        message = f"cannot explain {subject_text}: {judgement.unusable}"
+        _fail(message, judgement.problems, subject_text, output_format)
+        return ExitCode.PROBLEMS
     try:
         explanation = explain(verdict, subject)
     except Unexplainable as error:

@@ -9,9 +9,7 @@ from pathlib import Path
 import click
 
 from floe_gate.exit_codes import ExitCode
-from floe_gate.gate import Verdict, judge
-from floe_gate.load.repository import ManifestUnusable
-from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.gate import Verdict, judge_working_tree
 from floe_gate.problems import Problem, Severity
 from floe_gate.report import text
 from floe_gate.report.errors import echo_error
@@ -24,14 +22,14 @@ def judged(repo: Path, manifest: str, *, refusal: str, span: SpanLike) -> Verdic
     Errors are reported as ``check`` reports them, followed by ``refusal``;
     warnings go to stderr and do not stop the command.
     """
-    try:
-        verdict = judge(WorkingTree(repo), manifest)
-    except ManifestUnusable as unusable:
-        report_problems(unusable.problems, err=False)
-        return ExitCode.PROBLEMS
-    except CannotJudge as error:
-        echo_error(str(error))
+    judgement = judge_working_tree(repo, manifest)
+    if judgement.cannot_judge is not None:
+        echo_error(judgement.cannot_judge)
         return ExitCode.CANNOT_JUDGE
+    verdict = judgement.verdict
+    if verdict is None:
+        report_problems(judgement.problems, err=False)
+        return ExitCode.PROBLEMS
     record_problems(span, verdict.problems)
     if any(problem.severity is Severity.ERROR for problem in verdict.problems):
         report_problems(verdict.problems, err=False)

@@ -32,8 +32,7 @@ import click
 from floe_gate.compute import ConnectionResult, ConnectionStatus
 from floe_gate.compute.health import bounded_check
 from floe_gate.exit_codes import ExitCode
-from floe_gate.load.repository import ManifestUnusable, load_repository
-from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.gate import judge_working_tree
 from floe_gate.registry import PluginLoadError, PluginRegistry
 from floe_gate.report.errors import echo_error
 from floe_gate.rules.context import Context
@@ -96,17 +95,14 @@ def run_health(options: HealthOptions, registry: PluginRegistry | None = None) -
 
 
 def _run_health(options: HealthOptions, registry: PluginRegistry | None, span: SpanLike) -> int:
-    try:
-        repository = load_repository(WorkingTree(options.repo), options.manifest)
-    except ManifestUnusable as unusable:
-        for problem in unusable.problems:
+    judgement = judge_working_tree(options.repo, options.manifest, registry=registry, rules=False)
+    if judgement.verdict is None:
+        for problem in judgement.problems:
             click.echo(problem.as_text(), err=True)
-        echo_error(str(unusable))
+        echo_error(judgement.cannot_judge or str(judgement.unusable))
         return ExitCode.CANNOT_JUDGE
-    except CannotJudge as error:
-        echo_error(str(error))
-        return ExitCode.CANNOT_JUDGE
-    context = Context(repository, registry or PluginRegistry())
+    context = judgement.verdict.context
+    repository = context.repository
     model = repository.manifest.model
     environments = list(model.environments)
     environment = options.environment or (environments[0] if environments else None)
