@@ -24,9 +24,9 @@ from pathlib import Path
 
 import click
 
-from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments
-from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
-from floe_gate.emit.tree import NotOurs, stale_environments, write
+from floe_gate.commands.compile import compile_artifacts
+from floe_gate.emit.plan import CompileError
+from floe_gate.emit.tree import NotOurs, write
 from floe_gate.exit_codes import ExitCode
 from floe_gate.gate import Verdict, judge_working_tree
 from floe_gate.load.repository import ManifestUnusable
@@ -172,15 +172,13 @@ def _compile(run: Run, verdict: Verdict | None) -> None:
         return
     known = list(verdict.repository.manifest.model.environments)
     try:
-        plans = plan_environments(verdict.context, known)
-        expected = render_artifacts(plans, dbt_packages(verdict.context, plans))
+        artifacts = compile_artifacts(verdict, known, target)
     except CompileError as error:
         run.compile_errors += error.messages
         run.steps.append(f"compile: refused ({len(error.messages)} error(s)); no artifacts written")
         return
-    owned = [*known, REQUIREMENTS_FILE, *stale_environments(target, known)]
     try:
-        done = write(target, expected, owned)
+        done = write(target, artifacts.files, artifacts.owned)
     except (NotOurs, OSError) as error:
         message = f"cannot write artifacts to {target}: {error}"
         run.cannot_judge.append(message)
@@ -191,7 +189,7 @@ def _compile(run: Run, verdict: Verdict | None) -> None:
         f"{len(done.removed)} removed in {target}",
         err=True,
     )
-    run.steps.append(f"compile ({', '.join(known)}) → {target}: {len(expected)} file(s)")
+    run.steps.append(f"compile ({', '.join(known)}) → {target}: {len(artifacts.files)} file(s)")
 
 
 # --- the report ---------------------------------------------------------------------------------

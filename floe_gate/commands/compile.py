@@ -10,6 +10,7 @@ repository cannot be judged or an ``--env`` is not one of the manifest's.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -63,23 +64,39 @@ def _selected(verdict: Verdict, environments: Sequence[str]) -> list[str] | None
     return list(dict.fromkeys(environments)) if environments else known
 
 
-def _emit(verdict: Verdict, selected: list[str], out: Path, *, check: bool) -> int:
+@dataclass(frozen=True)
+class Artifacts:
+    """The files compiling produces, and the paths under the artifact directory they own."""
+
+    files: dict[str, bytes]
+    owned: list[str]
+    """What may be replaced or removed: the environments compiled, the dbt packages,
+    and, when every environment is compiled, those no longer in the manifest."""
+
+
+def compile_artifacts(verdict: Verdict, selected: Sequence[str], out: Path) -> Artifacts:
+    """The pipeline of ``compile`` (and ``ci``): plan, render; ``CompileError`` if refused."""
     context = verdict.context
+    plans = plan_environments(context, list(selected))
+    files = render_artifacts(plans, dbt_packages(context, plans))
+    known = list(verdict.repository.manifest.model.environments)
+    owned = [*selected, REQUIREMENTS_FILE]
+    if set(selected) == set(known):
+        owned += stale_environments(out, known)
+    return Artifacts(files, owned)
+
+
+def _emit(verdict: Verdict, selected: list[str], out: Path, *, check: bool) -> int:
     try:
-        plans = plan_environments(context, selected)
-        expected = render_artifacts(plans, dbt_packages(context, plans))
+        artifacts = compile_artifacts(verdict, selected, out)
     except CompileError as error:
         for message in error.messages:
             echo_error(message)
         click.echo("compile refused: no artifacts written", err=True)
         return ExitCode.PROBLEMS
-    known = list(verdict.repository.manifest.model.environments)
-    owned = [*selected, REQUIREMENTS_FILE]
-    if set(selected) == set(known):
-        owned += stale_environments(out, known)
     if check:
-        return _check(out, compare(out, expected, owned))
-    return _write(out, expected, owned)
+        return _check(out, compare(out, artifacts.files, artifacts.owned))
+    return _write(out, artifacts.files, artifacts.owned)
 
 
 def _check(out: Path, difference: Difference) -> int:
