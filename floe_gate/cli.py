@@ -14,6 +14,7 @@ import click
 
 from floe_gate import __version__
 from floe_gate.exit_codes import ExitCode
+from floe_gate.report import formats
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,7 +80,7 @@ MANIFEST_OPTION = click.option(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github", "sarif"]),
+    type=formats.choice(formats.PROBLEMS),
     default="text",
     show_default=True,
     help="Output format: github writes workflow-command annotations (and every problem "
@@ -149,7 +150,7 @@ def compile_(
     help="Where profiles, dbt's target and logs go: WORK_DIR/ENV/PRODUCT/.",
 )  # fmt: skip
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format", "output_format", type=formats.choice(formats.DOCUMENTS), default="text",
     show_default=True, help="Summary format (progress goes to stderr).",
 )  # fmt: skip
 def run_(  # noqa: PLR0917 - one value per option
@@ -177,7 +178,7 @@ def run_(  # noqa: PLR0917 - one value per option
 
 @cli.command()
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format", "output_format", type=formats.choice(formats.DOCUMENTS), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
 def plugins(output_format: str) -> None:
@@ -218,7 +219,7 @@ def profile(
 @REPO_OPTION
 @MANIFEST_OPTION
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format", "output_format", type=formats.choice(formats.DOCUMENTS), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
 def explain(subject: str, repo: Path, manifest: str, output_format: str) -> None:
@@ -285,7 +286,7 @@ def schema(out_dir: Path | None, check: bool) -> None:
     help="Turn this transform's drift into a warning (a deliberate hotfix); repeatable.",
 )  # fmt: skip
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]),
+    "--format", "output_format", type=formats.choice(formats.PROBLEMS),
     default="text", show_default=True,
     help="Output format (github: annotations and the job summary; sarif: SARIF 2.1.0).",
 )  # fmt: skip
@@ -371,7 +372,7 @@ def ci(  # noqa: PLR0917 - one value per option
     help="Check only this approved engine; repeatable. Default: every approved engine.",
 )  # fmt: skip
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format", "output_format", type=formats.choice(formats.DOCUMENTS), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
 @click.option(

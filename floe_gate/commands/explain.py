@@ -8,7 +8,6 @@ cannot be resolved at all (unknown name, unknown domain) fails the command.
 from __future__ import annotations
 
 import difflib
-import json
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from floe_gate.load.repository import PRODUCT_FILE, ProductNode
 from floe_gate.problems import Problem
 from floe_gate.report import counts_sentence, summary
 from floe_gate.report.errors import echo_error
+from floe_gate.report.formats import emit_document
 from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform, resolve_product
 from floe_gate.resolve.hierarchy import Level, Origin, chain_text
 
@@ -56,6 +56,34 @@ class Explanation:
     """Problems of the product (or transform) and of the levels of its chain."""
     elsewhere: tuple[Problem, ...]
 
+    def as_text(self) -> str:
+        return render_text(self)
+
+    def as_json(self) -> dict[str, Any]:
+        return explanation_json(self)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why nothing is explained: on stderr; in JSON, a document too, not nothing on stdout."""
+
+    subject: str
+    message: str
+    problems: Sequence[Problem]
+
+    def as_text(self) -> None:
+        return None
+
+    def as_json(self) -> dict[str, Any]:
+        from floe_gate.observability import correlation_id
+
+        return {
+            "subject": self.subject,
+            "error": self.message,
+            "correlation_id": correlation_id(),
+            "problems": summary(self.problems),
+        }
+
 
 def run_explain(repo: Path, manifest: str, subject_text: str, output_format: str) -> int:
     subject = Subject.parse(subject_text)
@@ -73,7 +101,7 @@ def run_explain(repo: Path, manifest: str, subject_text: str, output_format: str
     except Unexplainable as error:
         _fail(str(error), verdict.problems, subject_text, output_format)
         return ExitCode.PROBLEMS
-    click.echo(render_json(explanation) if output_format == "json" else render_text(explanation))
+    emit_document(explanation, output_format)
     return ExitCode.OK
 
 
@@ -81,16 +109,7 @@ def _fail(message: str, problems: Sequence[Problem], subject: str, output_format
     echo_error(message)
     if problems:
         click.echo(_problems_hint(problems, "in the repository"), err=True)
-    if output_format == "json":  # a machine reading stdout gets a document, not nothing
-        from floe_gate.observability import correlation_id
-
-        document = {
-            "subject": subject,
-            "error": message,
-            "correlation_id": correlation_id(),
-            "problems": summary(problems),
-        }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    emit_document(_Failure(subject, message, problems), output_format)
 
 
 # --- finding what to explain -----------------------------------------------------------------
@@ -332,7 +351,7 @@ def _problems_hint(problems: Sequence[Problem], where: str) -> str:
 # --- JSON ------------------------------------------------------------------------------------
 
 
-def render_json(explanation: Explanation) -> str:
+def explanation_json(explanation: Explanation) -> dict[str, Any]:
     product = explanation.product
     document: dict[str, Any] = {
         "product": product.name,
@@ -344,7 +363,7 @@ def render_json(explanation: Explanation) -> str:
         "problems": [p.as_json() for p in explanation.problems],
         "elsewhere": summary(explanation.elsewhere),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return document
 
 
 def _origin_json(origin: Origin) -> dict[str, Any]:

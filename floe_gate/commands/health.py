@@ -19,7 +19,6 @@ Exit 0: every target healthy, or degraded without ``--fail-on degraded``.
 from __future__ import annotations
 
 import contextvars
-import json
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +34,7 @@ from floe_gate.exit_codes import ExitCode
 from floe_gate.gate import judge_working_tree
 from floe_gate.registry import PluginLoadError, PluginRegistry
 from floe_gate.report.errors import echo_error
+from floe_gate.report.formats import emit_document
 from floe_gate.rules.context import Context
 from floe_gate.telemetry import (
     SpanLike,
@@ -135,11 +135,35 @@ def _record_statuses(span: SpanLike, results: Sequence[TargetHealth]) -> None:
         span.set_attribute(f"floe.targets.{status.value}", count)
 
 
+@dataclass(frozen=True)
+class _Targets:
+    results: Sequence[TargetHealth]
+
+    def as_text(self) -> str:
+        return _table(self.results)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"targets": [r.as_json() for r in self.results]}
+
+
+@dataclass(frozen=True)
+class _Change:
+    before: TargetHealth
+    now: TargetHealth
+
+    def as_text(self) -> str:
+        now = self.now
+        return (
+            f"{time.strftime('%H:%M:%S')} {now.target} ({now.env}): "
+            f"{self.before.status.value} → {now.status.value}: {now.message}"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.now.as_json(), "previous_status": self.before.status.value}
+
+
 def _report(results: Sequence[TargetHealth], output_format: str) -> None:
-    if output_format == "json":
-        click.echo(json.dumps({"targets": [r.as_json() for r in results]}, indent=2))
-    else:
-        click.echo(_table(results))
+    emit_document(_Targets(results), output_format)
 
 
 def _watch(
@@ -169,15 +193,7 @@ def _watch(
 
 
 def _report_change(before: TargetHealth, now: TargetHealth, output_format: str) -> None:
-    if output_format == "json":
-        change = {**now.as_json(), "previous_status": before.status.value}
-        click.echo(json.dumps(change, sort_keys=True))
-        return
-    stamp = time.strftime("%H:%M:%S")
-    click.echo(
-        f"{stamp} {now.target} ({now.env}): {before.status.value} → {now.status.value}: "
-        f"{now.message}"
-    )
+    emit_document(_Change(before, now), output_format, sort_keys=True, compact=True)
 
 
 def check_targets(

@@ -12,16 +12,13 @@ environment or product, no manifest).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
-
-import click
+from typing import Any, TextIO
 
 from floe_gate.commands.gated import judged
 from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan_environments
@@ -30,6 +27,7 @@ from floe_gate.exit_codes import ExitCode
 from floe_gate.observability import correlation_id
 from floe_gate.registry import PluginRegistry
 from floe_gate.report.errors import echo_error
+from floe_gate.report.formats import emit_document
 from floe_gate.report.run_summary import Progress, summary
 from floe_gate.run.dbt import DbtFailed, DbtProject, ParsedProject, parse, run_query, select
 from floe_gate.run.execute import StageRunner
@@ -264,8 +262,16 @@ def _label(graph: DbtGraph, engines: dict[str, str], unique_id: str) -> str:
     return f"{name} [{engines.get(unique_id, '?')}]"
 
 
+@dataclass(frozen=True)
+class _Summary:
+    report: RunReport
+
+    def as_text(self) -> str:
+        return summary(self.report)
+
+    def as_json(self) -> dict[str, Any]:
+        return self.report.as_json()
+
+
 def _render(report: RunReport, output_format: str) -> None:
-    if output_format == "json":
-        click.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
-    else:
-        click.echo(summary(report))
+    emit_document(_Summary(report), output_format, sort_keys=True)

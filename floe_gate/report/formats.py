@@ -1,58 +1,81 @@
-"""Writing problems in the format a user asked for, for every command that reports them."""
+"""The output formats: one registry that the reporters and every command's ``--format`` read.
+
+A format is a module of ``floe_gate.report`` plus its entry in :data:`FORMATS`. A module
+that renders problems (``check``, ``parity``) has ``emit_problems(shown, elsewhere)``;
+one that renders a command's own document (``explain``, ``health``, ``plugins``,
+``run``) has ``emit_document(document, *, sort_keys, compact)``. Modules are imported
+when a run uses them, so the hook path pays only for the format it writes.
+"""
 
 from __future__ import annotations
 
-import os
-import sys
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
-import click
+if TYPE_CHECKING:
+    import click
 
-from floe_gate.observability import correlation_id
-from floe_gate.problems import Problem
-from floe_gate.report import text
+    from floe_gate.problems import Problem
 
-FORMATS = ("text", "json", "github", "sarif")
+PROBLEMS, DOCUMENTS = "problems", "documents"
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    name: str
+    module: str
+    """The module that renders it (imported on use)."""
+    kinds: frozenset[str]
+    """What it renders: ``problems`` (a problem report), ``documents`` (a command's own)."""
+
+
+class Document(Protocol):
+    """What a command reports besides problems, in each document format."""
+
+    def as_text(self) -> str | None:
+        """The text form; None to write nothing on stdout."""
+
+    def as_json(self) -> Any:
+        """The JSON value."""
+
+
+FORMATS: dict[str, OutputFormat] = {}
+
+
+def register(output_format: OutputFormat) -> None:
+    FORMATS[output_format.name] = output_format
+
+
+register(OutputFormat("text", "floe_gate.report.text", frozenset({PROBLEMS, DOCUMENTS})))
+register(OutputFormat("json", "floe_gate.report.json_report", frozenset({PROBLEMS, DOCUMENTS})))
+register(OutputFormat("github", "floe_gate.report.github", frozenset({PROBLEMS})))
+register(OutputFormat("sarif", "floe_gate.report.sarif", frozenset({PROBLEMS})))
+
+
+def names(kind: str) -> list[str]:
+    """The formats that render ``kind``, in registration order (text, the default, first)."""
+    return [name for name, output_format in FORMATS.items() if kind in output_format.kinds]
+
+
+def choice(kind: str) -> click.Choice[str]:
+    """The ``--format`` choice of a command that reports ``kind``."""
+    import click
+
+    return click.Choice(names(kind))
+
+
+def _module(output_format: str) -> Any:
+    return importlib.import_module(FORMATS[output_format].module)
 
 
 def emit(shown: list[Problem], elsewhere: list[Problem], output_format: str) -> None:
-    if output_format == "json":
-        from floe_gate.report import json_report
-
-        click.echo(json_report.render(shown, elsewhere=elsewhere))
-    elif output_format == "github":
-        _emit_github(shown, elsewhere)
-    elif output_format == "sarif":
-        _emit_sarif(shown, elsewhere)
-    else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(text.render(shown, colour=colour, elsewhere=elsewhere))
+    """Write the problems in ``output_format`` (``elsewhere``: only counted)."""
+    _module(output_format).emit_problems(shown, elsewhere)
 
 
-def _emit_github(shown: list[Problem], elsewhere: list[Problem]) -> None:
-    """Workflow commands on stdout; counts on stderr; every problem in the job summary."""
-    from floe_gate.report import github, markdown, rule_catalogue
-
-    titles = {rule.id: rule.title for rule in rule_catalogue()}
-    if shown:
-        click.echo(github.render(shown, titles))
-    _emit_counts(shown, elsewhere)
-    summary = markdown.render(shown, elsewhere=elsewhere, correlation_id=correlation_id())
-    failure = github.append_step_summary(summary)
-    if failure:
-        click.echo(f"warning: {failure}", err=True)
-
-
-def _emit_sarif(shown: list[Problem], elsewhere: list[Problem]) -> None:
-    """The SARIF log on stdout, alone; counts on stderr."""
-    from floe_gate.report import rule_catalogue, sarif
-
-    log = sarif.render(
-        shown, rule_catalogue(), correlation_id=correlation_id(), elsewhere=elsewhere
-    )
-    click.echo(log)
-    _emit_counts(shown, elsewhere)
-
-
-def _emit_counts(shown: list[Problem], elsewhere: list[Problem]) -> None:
-    """The text format's closing lines, on stderr, where they leave machine output alone."""
-    click.echo("\n".join(text.closing_lines(shown, elsewhere)), err=True)
+def emit_document(
+    document: Document, output_format: str, *, sort_keys: bool = False, compact: bool = False
+) -> None:
+    """Write a command's document in ``output_format`` (``compact``: one line, as a stream)."""
+    _module(output_format).emit_document(document, sort_keys=sort_keys, compact=compact)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from floe_gate.problems import Problem, Severity
 from floe_gate.report import counts_sentence, summary
+
+if TYPE_CHECKING:
+    from floe_gate.report.formats import Document
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
@@ -35,3 +41,19 @@ def _line(problem: Problem, colour: bool) -> str:
         severity = click.style(severity, fg=COLOURS[problem.severity], bold=True)
     where = f"{problem.file}:{problem.line}:{problem.column}"
     return f"{where}: {severity} {problem.rule} {problem.message}"
+
+
+def emit_problems(shown: list[Problem], elsewhere: list[Problem]) -> None:
+    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    click.echo(render(shown, colour=colour, elsewhere=elsewhere))
+
+
+def emit_document(document: Document, *, sort_keys: bool = False, compact: bool = False) -> None:
+    text = document.as_text()
+    if text is not None:
+        click.echo(text)
+
+
+def echo_counts(shown: list[Problem], elsewhere: list[Problem]) -> None:
+    """The closing lines on stderr, where they leave machine output on stdout alone."""
+    click.echo("\n".join(closing_lines(shown, elsewhere)), err=True)
