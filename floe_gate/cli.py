@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from floe_gate import __version__
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
+from floe_gate.exit_codes import ExitCode
+from floe_gate.report import formats
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,7 +80,7 @@ MANIFEST_OPTION = click.option(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github", "sarif"]),
+    type=formats.choice(formats.PROBLEMS),
     default="text",
     show_default=True,
     help="Output format: github writes workflow-command annotations (and every problem "
@@ -160,7 +160,7 @@ def compile_(
     help="Where profiles, dbt's target and logs go: WORK_DIR/ENV/PRODUCT/.",
 )  # fmt: skip
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format", "output_format", type=formats.choice(formats.DOCUMENTS), default="text",
     show_default=True, help="Summary format (progress goes to stderr).",
 )  # fmt: skip
 def run_(  # noqa: PLR0917 - one value per option
@@ -195,7 +195,7 @@ def run_(  # noqa: PLR0917 - one value per option
 
 @cli.command()
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format", "output_format", type=formats.choice(formats.DOCUMENTS), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
 def plugins(output_format: str) -> None:
@@ -236,7 +236,7 @@ def profile(
 @REPO_OPTION
 @MANIFEST_OPTION
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format", "output_format", type=formats.choice(formats.DOCUMENTS), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
 def explain(subject: str, repo: Path, manifest: str, output_format: str) -> None:
@@ -303,7 +303,7 @@ def schema(out_dir: Path | None, check: bool) -> None:
     help="Turn this transform's drift into a warning (a deliberate hotfix); repeatable.",
 )  # fmt: skip
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]),
+    "--format", "output_format", type=formats.choice(formats.PROBLEMS),
     default="text", show_default=True,
     help="Output format (github: annotations and the job summary; sarif: SARIF 2.1.0).",
 )  # fmt: skip
@@ -389,7 +389,7 @@ def ci(  # noqa: PLR0917 - one value per option
     help="Check only this approved engine; repeatable. Default: every approved engine.",
 )  # fmt: skip
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format", "output_format", type=formats.choice(formats.DOCUMENTS), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
 @click.option(
@@ -446,13 +446,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(done.exit_code)
     except click.ClickException as error:
         error.show()
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     except SystemExit as exit_:
-        return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_CANNOT_JUDGE
-    return EXIT_OK
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else ExitCode.CANNOT_JUDGE
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

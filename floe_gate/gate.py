@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from floe_gate.context import Context
-from floe_gate.load.repository import Repository, load_repository
-from floe_gate.load.sources import FileSource
+from floe_gate.load.repository import ManifestUnusable, Repository, load_repository
+from floe_gate.load.sources import CannotJudge, FileSource, WorkingTree
 from floe_gate.problems import Problem
 from floe_gate.registry import PluginRegistry
 from floe_gate.rules import run_rules
@@ -41,3 +42,49 @@ def judge(
     )
     problems = apply_waivers(run_rules(context), repository.waivers, context.today, unjudged)
     return Verdict(context, sorted(set(problems)))
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the gate made of a working tree: a verdict, or why there is none.
+
+    Exactly one of ``verdict``, ``unusable`` and ``cannot_judge`` is set.
+    """
+
+    verdict: Verdict | None = None
+    unusable: ManifestUnusable | None = None
+    """The manifest cannot be used: its problems say why (the gate judged, and refused)."""
+    cannot_judge: str | None = None
+    """Why the repository cannot be judged at all (no git repository, no manifest, …)."""
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The verdict's problems, or those that make the manifest unusable."""
+        if self.verdict is not None:
+            return self.verdict.problems
+        return list(self.unusable.problems) if self.unusable is not None else []
+
+
+def judge_working_tree(
+    repo: Path | WorkingTree,
+    manifest_file: str = "manifest.yaml",
+    *,
+    registry: PluginRegistry | None = None,
+    rules: bool = True,
+) -> Judgement:
+    """The gate workflow every command shares: judge ``repo``'s working tree, or say why not.
+
+    Without ``rules`` the repository is only loaded (a verdict without problems), for
+    commands that act on the configuration without judging it (``health``).
+    """
+    try:
+        tree = repo if isinstance(repo, WorkingTree) else WorkingTree(repo)
+        if rules:
+            return Judgement(judge(tree, manifest_file, registry=registry))
+        repository = load_repository(tree, manifest_file)
+    except ManifestUnusable as unusable:
+        return Judgement(unusable=unusable)
+    except CannotJudge as error:
+        return Judgement(cannot_judge=str(error))
+    context = Context(repository, registry or PluginRegistry(), date.today())
+    return Judgement(Verdict(context, []))

@@ -18,7 +18,7 @@ from parity_repo import Repo
 from test_report_formats import validate_sarif
 
 from floe_gate.cli import main
-from floe_gate.commands.ci import allowed_drift
+from floe_gate.parity.allow_drift import allowed_drift
 
 FLOE = "products/revenue/floe.yaml"
 POLICY = "policies/finance/policy.yaml"

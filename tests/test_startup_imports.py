@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("duckdb", "dbt", "opentelemetry.sdk", "snowflake", "pyspark", "google.cloud")
 # What a quiet, text-format `check` has no use for: telemetry nobody receives, logging
@@ -105,3 +107,50 @@ def test_a_provider_named_in_the_environment_gets_the_span() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=environment
     )
     assert run.returncode == 0, run.stderr
+
+
+HOOK_NEVER = (*HEAVY, "opentelemetry")
+"""What no hook may import without OpenTelemetry configured: drivers, dbt, OpenTelemetry."""
+
+
+def hook_commands() -> list[str]:
+    """The floe-gate subcommand of every hook in .pre-commit-hooks.yaml, as pre-commit runs it."""
+    entries = [
+        line.split("entry:", 1)[1].split()
+        for line in (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("entry:")
+    ]
+    assert all(entry[0] == "floe-gate" for entry in entries), entries
+    return [entry[1] for entry in entries]
+
+
+def test_every_hook_command_is_measured() -> None:
+    assert sorted(hook_commands()) == sorted(HOOK_ARGUMENTS)
+
+
+def _hook_arguments(tmp_path: Path) -> dict[str, list[str]]:
+    from parity_repo import Repo
+
+    repo = Repo(tmp_path / "platform")
+    repo.checkout("feature", new=True)
+    repo.edit("products/revenue/models/fct_revenue.sql", "2", "3")
+    root = str(repo.root)
+    return {
+        "check": ["check", "--repo", root, "products/revenue/floe.yaml"],
+        "parity": ["parity", "--repo", root, "--base-ref", "dev"],
+        "compile": ["compile", "--check", "--repo", root, "--out", str(tmp_path / "artifacts")],
+    }
+
+
+HOOK_ARGUMENTS = ("check", "parity", "compile")
+
+
+@pytest.mark.parametrize("command", HOOK_ARGUMENTS)
+def test_a_hook_command_imports_no_driver_dbt_or_opentelemetry(
+    command: str, tmp_path: Path
+) -> None:
+    arguments = _hook_arguments(tmp_path)[command]
+    code = f"from floe_gate.cli import main\ncode = main({arguments!r})"
+    modules = modules_imported_by(code, env=unobserved_environment())
+    assert f"floe_gate.commands.{command}" in modules  # the command did run
+    assert among(modules, HOOK_NEVER) == set()

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import click
 
-from floe_gate.gate import judge
-from floe_gate.load.repository import ManifestUnusable
+from floe_gate.exit_codes import ExitCode
+from floe_gate.gate import judge_working_tree
 from floe_gate.load.sources import CannotJudge, WorkingTree
 from floe_gate.problems import Problem, Severity
-from floe_gate.report.emit import emit
 from floe_gate.report.errors import echo_error
+from floe_gate.report.formats import emit
 from floe_gate.telemetry import SpanLike, command_span, record_problems
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".sql", ".py")
@@ -50,31 +50,32 @@ def _run_check(  # noqa: PLR0917 - run_check's values and its span
 ) -> int:
     try:
         source = WorkingTree(repo)
-        selected = _repository_relative(source.root, files)
-        if os.environ.get("PRE_COMMIT") == "1":
-            deleted = _staged_deletions(source.root)
-            if deleted:
-                click.echo(
-                    f"deleted: {', '.join(deleted)}; checking the whole repository", err=True
-                )
-                files, selected = (), frozenset()
-            elif not files:
-                emit([], [], output_format)
-                return 0
-        if files and not any(name.endswith(CONFIG_SUFFIXES) for name in selected):
-            emit([], [], output_format)  # a JSON reader still gets its document
-            return 0
-        verdict = judge(source, manifest)
-        problems = verdict.problems
-    except ManifestUnusable as unusable:
-        problems, selected = sorted(set(unusable.problems)), frozenset()  # as judge() sorts
     except CannotJudge as error:
         echo_error(str(error))
-        return 2
+        return ExitCode.CANNOT_JUDGE
+    selected = _repository_relative(source.root, files)
+    if os.environ.get("PRE_COMMIT") == "1":
+        deleted = _staged_deletions(source.root)
+        if deleted:
+            click.echo(f"deleted: {', '.join(deleted)}; checking the whole repository", err=True)
+            files, selected = (), frozenset()
+        elif not files:
+            emit([], [], output_format)
+            return ExitCode.OK
+    if files and not any(name.endswith(CONFIG_SUFFIXES) for name in selected):
+        emit([], [], output_format)  # a JSON reader still gets its document
+        return ExitCode.OK
+    judgement = judge_working_tree(source, manifest)
+    if judgement.cannot_judge is not None:
+        echo_error(judgement.cannot_judge)
+        return ExitCode.CANNOT_JUDGE
+    problems = sorted(set(judgement.problems))  # as judge() sorts them
+    if judgement.verdict is None:  # an unusable manifest: its problems, wherever they are
+        selected = frozenset()
     shown, elsewhere = _split(problems, selected)
     record_problems(span, shown, count=True)
     emit(shown, elsewhere, output_format)
-    return 1 if _fails(shown, strict) else 0
+    return ExitCode.PROBLEMS if _fails(shown, strict) else ExitCode.OK
 
 
 def _staged_deletions(root: Path) -> list[str]:

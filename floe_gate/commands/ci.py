@@ -17,7 +17,6 @@ Exit 0: no errors. 1: errors. 2: the run cannot be judged (2 wins).
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,25 +24,33 @@ from pathlib import Path
 
 import click
 
-from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments
-from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
-from floe_gate.emit.tree import NotOurs, stale_environments, write
-from floe_gate.gate import Verdict, judge
+from floe_gate.commands.compile import compile_artifacts
+from floe_gate.emit.plan import CompileError
+from floe_gate.emit.tree import NotOurs, write
+from floe_gate.exit_codes import ExitCode
+from floe_gate.gate import Verdict, judge_working_tree
 from floe_gate.load.repository import ManifestUnusable
-from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.load.sources import CannotJudge
 from floe_gate.observability import correlation_id
+from floe_gate.parity.allow_drift import allowed_drift, malformed
 from floe_gate.parity.run import ParityRequest, run_parity
 from floe_gate.problems import Problem, Severity
-from floe_gate.report import RuleInfo, github, markdown, rule_catalogue, sarif, summary, text
+from floe_gate.report import (
+    RuleInfo,
+    counts_sentence,
+    github,
+    markdown,
+    rule_catalogue,
+    sarif,
+    text,
+)
 from floe_gate.report.errors import echo_error
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
 ALLOW_DRIFT_ENV = "FLOE_ALLOW_DRIFT"
 OUTPUT_ENV = "GITHUB_OUTPUT"
 ARTIFACTS_NAME = "floe-gate-artifacts"
 SARIF_NAME = "floe-gate.sarif"
 HEADING = "### floe-gate ci"
-_SEPARATORS = re.compile(r"[\s,]+")
 
 
 @dataclass(frozen=True)
@@ -77,19 +84,19 @@ class Run:
     @property
     def exit_code(self) -> int:
         if self.cannot_judge:
-            return EXIT_CANNOT_JUDGE
-        return EXIT_PROBLEMS if self.violations else EXIT_OK
+            return ExitCode.CANNOT_JUDGE
+        return ExitCode.PROBLEMS if self.violations else ExitCode.OK
 
 
 def run_ci(options: CiOptions, environ: Mapping[str, str] = os.environ) -> int:
     """Check, parity, compile and report; return the exit code."""
     allow_drift = allowed_drift(options.allow_drift, environ.get(ALLOW_DRIFT_ENV, ""))
-    bad = [entry for entry in allow_drift if entry.count(":") != 1 or ":" in (entry[0], entry[-1])]
+    bad = malformed(allow_drift)
     if bad:
         echo_error(
             f"--allow-drift (or ${ALLOW_DRIFT_ENV}) takes PRODUCT:TRANSFORM, not {', '.join(bad)}"
         )
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     artifacts_dir = _absolute(options.artifacts_dir or default_artifacts_dir(environ))
     run = Run(artifacts_dir, _absolute(options.sarif_file or artifacts_dir / SARIF_NAME))
     verdict = _check(run, options)
@@ -100,12 +107,6 @@ def run_ci(options: CiOptions, environ: Mapping[str, str] = os.environ) -> int:
     _compile(run, verdict)
     _report(run, environ)
     return run.exit_code
-
-
-def allowed_drift(options: Sequence[str], from_environment: str) -> tuple[str, ...]:
-    """The options' entries, then the environment's (comma- or space-separated), once each."""
-    entries = [*options, *_SEPARATORS.split(from_environment)]
-    return tuple(dict.fromkeys(entry.strip() for entry in entries if entry.strip()))
 
 
 def default_artifacts_dir(environ: Mapping[str, str]) -> Path:
@@ -122,19 +123,17 @@ def _absolute(path: Path) -> Path:
 
 
 def _check(run: Run, options: CiOptions) -> Verdict | None:
-    try:
-        verdict = judge(WorkingTree(options.repo), options.manifest)
-    except ManifestUnusable as unusable:
-        run.problems += unusable.problems
-        run.steps.append(f"check: {options.manifest} cannot be used ({_counts(unusable.problems)})")
-        return None
-    except CannotJudge as error:
-        run.cannot_judge.append(str(error))
-        run.steps.append(f"check: cannot be judged: {error}")
-        return None
-    run.problems += verdict.problems
-    run.steps.append(f"check: {_counts(verdict.problems)}")
-    return verdict
+    judgement = judge_working_tree(options.repo, options.manifest)
+    run.problems += judgement.problems
+    if judgement.cannot_judge is not None:
+        run.cannot_judge.append(judgement.cannot_judge)
+        run.steps.append(f"check: cannot be judged: {judgement.cannot_judge}")
+    elif judgement.verdict is None:
+        counts = counts_sentence(judgement.problems)
+        run.steps.append(f"check: {options.manifest} cannot be used ({counts})")
+    else:
+        run.steps.append(f"check: {counts_sentence(judgement.problems)}")
+    return judgement.verdict
 
 
 def _parity(
@@ -161,7 +160,7 @@ def _parity(
         run.steps.append(f"parity vs {base}: cannot be judged: {error}")
         return
     run.problems += found
-    run.steps.append(f"parity vs {base}: {_counts(found)}")
+    run.steps.append(f"parity vs {base}: {counts_sentence(found)}")
 
 
 def _compile(run: Run, verdict: Verdict | None) -> None:
@@ -173,15 +172,13 @@ def _compile(run: Run, verdict: Verdict | None) -> None:
         return
     known = list(verdict.repository.manifest.model.environments)
     try:
-        plans = plan_environments(verdict.context, known)
-        expected = render_artifacts(plans, dbt_packages(verdict.context, plans))
+        artifacts = compile_artifacts(verdict, known, target)
     except CompileError as error:
         run.compile_errors += error.messages
         run.steps.append(f"compile: refused ({len(error.messages)} error(s)); no artifacts written")
         return
-    owned = [*known, REQUIREMENTS_FILE, *stale_environments(target, known)]
     try:
-        done = write(target, expected, owned)
+        done = write(target, artifacts.files, artifacts.owned)
     except (NotOurs, OSError) as error:
         message = f"cannot write artifacts to {target}: {error}"
         run.cannot_judge.append(message)
@@ -192,14 +189,7 @@ def _compile(run: Run, verdict: Verdict | None) -> None:
         f"{len(done.removed)} removed in {target}",
         err=True,
     )
-    run.steps.append(f"compile ({', '.join(known)}) → {target}: {len(expected)} file(s)")
-
-
-def _counts(problems: Sequence[Problem]) -> str:
-    counts = summary(problems)
-    return (
-        f"{counts['errors']} error(s), {counts['warnings']} warning(s), {counts['notes']} note(s)"
-    )
+    run.steps.append(f"compile ({', '.join(known)}) → {target}: {len(artifacts.files)} file(s)")
 
 
 # --- the report ---------------------------------------------------------------------------------

@@ -10,14 +10,16 @@ repository cannot be judged or an ``--env`` is not one of the manifest's.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from floe_gate.commands.gated import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_PROBLEMS, judged
+from floe_gate.commands.gated import judged
 from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments
 from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
 from floe_gate.emit.tree import Difference, NotOurs, compare, stale_environments, write
+from floe_gate.exit_codes import ExitCode
 from floe_gate.gate import Verdict
 from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import SpanLike, command_span
@@ -45,7 +47,7 @@ def _run_compile(  # noqa: PLR0917 - one value per option
         return verdict
     selected = _selected(verdict, environments)
     if selected is None:
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     return _emit(verdict, selected, out, check=check)
 
 
@@ -62,34 +64,50 @@ def _selected(verdict: Verdict, environments: Sequence[str]) -> list[str] | None
     return list(dict.fromkeys(environments)) if environments else known
 
 
-def _emit(verdict: Verdict, selected: list[str], out: Path, *, check: bool) -> int:
+@dataclass(frozen=True)
+class Artifacts:
+    """The files compiling produces, and the paths under the artifact directory they own."""
+
+    files: dict[str, bytes]
+    owned: list[str]
+    """What may be replaced or removed: the environments compiled, the dbt packages,
+    and, when every environment is compiled, those no longer in the manifest."""
+
+
+def compile_artifacts(verdict: Verdict, selected: Sequence[str], out: Path) -> Artifacts:
+    """The pipeline of ``compile`` (and ``ci``): plan, render; ``CompileError`` if refused."""
     context = verdict.context
-    try:
-        plans = plan_environments(context, selected)
-        expected = render_artifacts(plans, dbt_packages(context, plans))
-    except CompileError as error:
-        for message in error.messages:
-            echo_error(message)
-        click.echo("compile refused: no artifacts written", err=True)
-        return EXIT_PROBLEMS
+    plans = plan_environments(context, list(selected))
+    files = render_artifacts(plans, dbt_packages(context, plans))
     known = list(verdict.repository.manifest.model.environments)
     owned = [*selected, REQUIREMENTS_FILE]
     if set(selected) == set(known):
         owned += stale_environments(out, known)
+    return Artifacts(files, owned)
+
+
+def _emit(verdict: Verdict, selected: list[str], out: Path, *, check: bool) -> int:
+    try:
+        artifacts = compile_artifacts(verdict, selected, out)
+    except CompileError as error:
+        for message in error.messages:
+            echo_error(message)
+        click.echo("compile refused: no artifacts written", err=True)
+        return ExitCode.PROBLEMS
     if check:
         try:
-            difference = compare(out, expected, owned)
+            difference = compare(out, artifacts.files, artifacts.owned)
         except NotOurs as error:
             echo_error(str(error))
-            return EXIT_CANNOT_JUDGE
+            return ExitCode.CANNOT_JUDGE
         return _check(out, difference)
-    return _write(out, expected, owned)
+    return _write(out, artifacts.files, artifacts.owned)
 
 
 def _check(out: Path, difference: Difference) -> int:
     if difference.up_to_date:
         click.echo(f"artifacts in {out} are up to date")
-        return EXIT_OK
+        return ExitCode.OK
     for label, paths in (
         ("stale", difference.stale),
         ("missing", difference.missing),
@@ -99,7 +117,7 @@ def _check(out: Path, difference: Difference) -> int:
             click.echo(f"{label}: {path}")
     count = len(difference.stale) + len(difference.missing) + len(difference.extra)
     click.echo(f"{count} artifact file(s) in {out} out of date; rerun floe-gate compile", err=True)
-    return EXIT_PROBLEMS
+    return ExitCode.PROBLEMS
 
 
 def _write(out: Path, expected: dict[str, bytes], owned: list[str]) -> int:
@@ -107,10 +125,10 @@ def _write(out: Path, expected: dict[str, bytes], owned: list[str]) -> int:
         done = write(out, expected, owned)
     except NotOurs as error:
         echo_error(str(error))
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     except OSError as error:
         echo_error(f"cannot write artifacts to {out}: {error}")
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     for path in done.written:
         click.echo(f"wrote {path}")
     for path in done.removed:
@@ -119,4 +137,4 @@ def _write(out: Path, expected: dict[str, bytes], owned: list[str]) -> int:
         f"{len(done.written)} written, {len(done.unchanged)} unchanged, "
         f"{len(done.removed)} removed in {out}"
     )
-    return EXIT_OK
+    return ExitCode.OK

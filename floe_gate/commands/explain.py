@@ -8,7 +8,6 @@ cannot be resolved at all (unknown name, unknown domain) fails the command.
 from __future__ import annotations
 
 import difflib
-import json
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,13 +16,14 @@ from typing import Any
 
 import click
 
-from floe_gate.gate import Verdict, judge
-from floe_gate.load.repository import PRODUCT_FILE, ManifestUnusable, ProductNode
-from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.exit_codes import ExitCode
+from floe_gate.gate import Verdict, judge_working_tree
+from floe_gate.load.repository import PRODUCT_FILE, ProductNode
 from floe_gate.printable import printable_lines
 from floe_gate.problems import Problem
-from floe_gate.report import summary
+from floe_gate.report import counts_sentence, summary
 from floe_gate.report.errors import echo_error
+from floe_gate.report.formats import emit_document
 from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform, resolve_product
 from floe_gate.resolve.hierarchy import Level, Origin, chain_text
 
@@ -57,41 +57,60 @@ class Explanation:
     """Problems of the product (or transform) and of the levels of its chain."""
     elsewhere: tuple[Problem, ...]
 
+    def as_text(self) -> str:
+        return render_text(self)
+
+    def as_json(self) -> dict[str, Any]:
+        return explanation_json(self)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why nothing is explained: on stderr; in JSON, a document too, not nothing on stdout."""
+
+    subject: str
+    message: str
+    problems: Sequence[Problem]
+
+    def as_text(self) -> None:
+        return None
+
+    def as_json(self) -> dict[str, Any]:
+        from floe_gate.observability import correlation_id
+
+        return {
+            "subject": self.subject,
+            "error": self.message,
+            "correlation_id": correlation_id(),
+            "problems": summary(self.problems),
+        }
+
 
 def run_explain(repo: Path, manifest: str, subject_text: str, output_format: str) -> int:
     subject = Subject.parse(subject_text)
-    try:
-        verdict = judge(WorkingTree(repo), manifest)
-    except ManifestUnusable as unusable:
-        message = f"cannot explain {subject_text}: {unusable}"
-        _fail(message, unusable.problems, subject_text, output_format)
-        return 1
-    except CannotJudge as error:
-        _fail(str(error), (), subject_text, output_format)
-        return 2
+    judgement = judge_working_tree(repo, manifest)
+    if judgement.cannot_judge is not None:
+        _fail(judgement.cannot_judge, (), subject_text, output_format)
+        return ExitCode.CANNOT_JUDGE
+    verdict = judgement.verdict
+    if verdict is None:
+        message = f"cannot explain {subject_text}: {judgement.unusable}"
+        _fail(message, judgement.problems, subject_text, output_format)
+        return ExitCode.PROBLEMS
     try:
         explanation = explain(verdict, subject)
     except Unexplainable as error:
         _fail(str(error), verdict.problems, subject_text, output_format)
-        return 1
-    click.echo(render_json(explanation) if output_format == "json" else render_text(explanation))
-    return 0
+        return ExitCode.PROBLEMS
+    emit_document(explanation, output_format)
+    return ExitCode.OK
 
 
 def _fail(message: str, problems: Sequence[Problem], subject: str, output_format: str) -> None:
     echo_error(message)
     if problems:
         click.echo(_problems_hint(problems, "in the repository"), err=True)
-    if output_format == "json":  # a machine reading stdout gets a document, not nothing
-        from floe_gate.observability import correlation_id
-
-        document = {
-            "subject": subject,
-            "error": message,
-            "correlation_id": correlation_id(),
-            "problems": summary(problems),
-        }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    emit_document(_Failure(subject, message, problems), output_format)
 
 
 # --- finding what to explain -----------------------------------------------------------------
@@ -324,10 +343,8 @@ def _problem_lines(explanation: Explanation) -> list[str]:
 
 
 def _problems_hint(problems: Sequence[Problem], where: str) -> str:
-    counts = summary(problems)
     return (
-        f"{len(problems)} problem(s) {where} ({counts['errors']} error(s), "
-        f"{counts['warnings']} warning(s), {counts['notes']} note(s)); "
+        f"{len(problems)} problem(s) {where} ({counts_sentence(problems)}); "
         "run `floe-gate check` to see them"
     )
 
@@ -335,7 +352,7 @@ def _problems_hint(problems: Sequence[Problem], where: str) -> str:
 # --- JSON ------------------------------------------------------------------------------------
 
 
-def render_json(explanation: Explanation) -> str:
+def explanation_json(explanation: Explanation) -> dict[str, Any]:
     product = explanation.product
     document: dict[str, Any] = {
         "product": product.name,
@@ -347,7 +364,7 @@ def render_json(explanation: Explanation) -> str:
         "problems": [p.as_json() for p in explanation.problems],
         "elsewhere": summary(explanation.elsewhere),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return document
 
 
 def _origin_json(origin: Origin) -> dict[str, Any]:

@@ -9,16 +9,12 @@ from pathlib import Path
 
 import click
 
-from floe_gate.gate import Verdict, judge
-from floe_gate.load.repository import ManifestUnusable
-from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.exit_codes import ExitCode
+from floe_gate.gate import Verdict, judge_working_tree
 from floe_gate.problems import Problem, Severity
 from floe_gate.report import text
 from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import SpanLike, record_problems
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
-
 
 Concerns = Callable[[Verdict], Callable[[Problem], bool]]
 """Given the verdict, which problems concern what the command acts on."""
@@ -33,14 +29,14 @@ def judged(
     warnings go to stderr and do not stop the command. With ``concerns``, only the
     problems it picks count; the others are summarised in one line on stderr.
     """
-    try:
-        verdict = judge(WorkingTree(repo), manifest)
-    except ManifestUnusable as unusable:
-        report_problems(unusable.problems, err=False)
-        return EXIT_PROBLEMS
-    except CannotJudge as error:
-        echo_error(str(error))
-        return EXIT_CANNOT_JUDGE
+    judgement = judge_working_tree(repo, manifest)
+    if judgement.cannot_judge is not None:
+        echo_error(judgement.cannot_judge)
+        return ExitCode.CANNOT_JUDGE
+    verdict = judgement.verdict
+    if verdict is None:
+        report_problems(judgement.problems, err=False)
+        return ExitCode.PROBLEMS
     concerned = concerns(verdict) if concerns else lambda problem: True
     problems = [problem for problem in verdict.problems if concerned(problem)]
     elsewhere = [problem for problem in verdict.problems if not concerned(problem)]
@@ -55,7 +51,7 @@ def judged(
     if any(problem.severity is Severity.ERROR for problem in problems):
         report_problems(problems, err=False)
         click.echo(f"{refusal}: fix the errors above first", err=True)
-        return EXIT_PROBLEMS
+        return ExitCode.PROBLEMS
     if problems:
         report_problems(problems, err=True)
     return verdict

@@ -19,7 +19,6 @@ Exit 0: every target healthy, or degraded without ``--fail-on degraded``.
 from __future__ import annotations
 
 import contextvars
-import json
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,23 +27,23 @@ from pathlib import Path
 from typing import Any
 
 import click
-from opentelemetry import trace
 
 from floe_gate.compute import ConnectionResult, ConnectionStatus
 from floe_gate.compute.health import bounded_check
 from floe_gate.context import Context
-from floe_gate.load.repository import ManifestUnusable, load_repository
-from floe_gate.load.sources import CannotJudge, WorkingTree
+from floe_gate.exit_codes import ExitCode
+from floe_gate.gate import judge_working_tree
 from floe_gate.printable import printable_lines
 from floe_gate.registry import PluginLoadError, PluginRegistry
 from floe_gate.report.errors import echo_error
+from floe_gate.report.formats import emit_document
 from floe_gate.telemetry import (
+    SpanLike,
     command_span,
     record_validation,
     record_validation_error,
 )
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_JUDGE = 0, 1, 2
 MAX_ATTEMPTS = 2  # a failed check is retried once on a fresh connection (US6.2)
 
 
@@ -91,30 +90,27 @@ def run_health(options: HealthOptions, registry: PluginRegistry | None = None) -
         "floe.watch": options.watch,
     }
     with command_span("health", attributes) as span:
-        code = _run_health(options, registry)
+        code = _run_health(options, registry, span)
         span.set_attribute("floe.exit_code", code)
         return code
 
 
-def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
-    try:
-        repository = load_repository(WorkingTree(options.repo), options.manifest)
-    except ManifestUnusable as unusable:
-        for problem in unusable.problems:
+def _run_health(options: HealthOptions, registry: PluginRegistry | None, span: SpanLike) -> int:
+    judgement = judge_working_tree(options.repo, options.manifest, registry=registry, rules=False)
+    if judgement.verdict is None:
+        for problem in judgement.problems:
             click.echo(problem.as_text(), err=True)
-        echo_error(str(unusable))
-        return EXIT_CANNOT_JUDGE
-    except CannotJudge as error:
-        echo_error(str(error))
-        return EXIT_CANNOT_JUDGE
-    context = Context(repository, registry or PluginRegistry())
+        echo_error(judgement.cannot_judge or str(judgement.unusable))
+        return ExitCode.CANNOT_JUDGE
+    context = judgement.verdict.context
+    repository = context.repository
     model = repository.manifest.model
     environments = list(model.environments)
     environment = options.environment or (environments[0] if environments else None)
     if environment is None or environment not in environments:
         known = ", ".join(environments) or "none"
         echo_error(f"unknown environment {options.environment!r} (the manifest defines: {known})")
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     approved = list(model.compute.approved)
     unknown = [name for name in options.targets if name not in approved]
     if unknown:
@@ -122,9 +118,8 @@ def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
             f"{', '.join(map(repr, unknown))} not approved by the manifest "
             f"(approved: {', '.join(approved) or 'none'})"
         )
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     engines = list(dict.fromkeys(options.targets)) if options.targets else approved
-    span = trace.get_current_span()
     span.set_attribute("floe.environment", environment)
     span.set_attribute("floe.engines", engines)
     results = check_targets(context, engines, environment, options.timeout_seconds)
@@ -135,17 +130,41 @@ def _run_health(options: HealthOptions, registry: PluginRegistry | None) -> int:
     return _exit_code(results, options.fail_on)
 
 
-def _record_statuses(span: trace.Span, results: Sequence[TargetHealth]) -> None:
+def _record_statuses(span: SpanLike, results: Sequence[TargetHealth]) -> None:
     for status in ConnectionStatus:
         count = sum(result.status is status for result in results)
         span.set_attribute(f"floe.targets.{status.value}", count)
 
 
+@dataclass(frozen=True)
+class _Targets:
+    results: Sequence[TargetHealth]
+
+    def as_text(self) -> str:
+        return _table(self.results)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"targets": [r.as_json() for r in self.results]}
+
+
+@dataclass(frozen=True)
+class _Change:
+    before: TargetHealth
+    now: TargetHealth
+
+    def as_text(self) -> str:
+        now = self.now
+        return (
+            f"{time.strftime('%H:%M:%S')} {now.target} ({now.env}): "
+            f"{self.before.status.value} → {now.status.value}: {now.message}"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.now.as_json(), "previous_status": self.before.status.value}
+
+
 def _report(results: Sequence[TargetHealth], output_format: str) -> None:
-    if output_format == "json":
-        click.echo(json.dumps({"targets": [r.as_json() for r in results]}, indent=2))
-    else:
-        click.echo(_table(results))
+    emit_document(_Targets(results), output_format)
 
 
 def _watch(
@@ -175,15 +194,7 @@ def _watch(
 
 
 def _report_change(before: TargetHealth, now: TargetHealth, output_format: str) -> None:
-    if output_format == "json":
-        change = {**now.as_json(), "previous_status": before.status.value}
-        click.echo(json.dumps(change, sort_keys=True))
-        return
-    stamp = time.strftime("%H:%M:%S")
-    click.echo(
-        f"{stamp} {now.target} ({now.env}): {before.status.value} → {now.status.value}: "
-        f"{now.message}"
-    )
+    emit_document(_Change(before, now), output_format, sort_keys=True, compact=True)
 
 
 def check_targets(
@@ -270,7 +281,7 @@ def _exit_code(results: Sequence[TargetHealth], fail_on: str) -> int:
     failing = {ConnectionStatus.UNHEALTHY}
     if fail_on == "degraded":
         failing.add(ConnectionStatus.DEGRADED)
-    return EXIT_PROBLEMS if any(r.status in failing for r in results) else EXIT_OK
+    return ExitCode.PROBLEMS if any(r.status in failing for r in results) else ExitCode.OK
 
 
 def _table(results: Sequence[TargetHealth]) -> str:

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from opentelemetry import trace
-
+from floe_gate.exit_codes import ExitCode
 from floe_gate.load.repository import ManifestUnusable
 from floe_gate.load.sources import CannotJudge
+from floe_gate.parity.allow_drift import malformed
 from floe_gate.parity.run import ParityRequest, run_parity
 from floe_gate.problems import Severity
-from floe_gate.report.emit import emit
 from floe_gate.report.errors import echo_error
-from floe_gate.telemetry import command_span, record_problems
+from floe_gate.report.formats import emit
+from floe_gate.telemetry import SpanLike, command_span, record_problems
 
 
 def run_parity_command(  # noqa: PLR0917 - one value per option
@@ -32,7 +32,8 @@ def run_parity_command(  # noqa: PLR0917 - one value per option
 ) -> int:
     """Run parity, print the problems in ``output_format``, and return the exit code."""
     with command_span("parity", {"floe.format": output_format, "floe.strict": strict}) as span:
-        code = _run_parity(repo, manifest, base_ref, head_ref, strict, allow_drift, output_format)
+        request = (repo, manifest, base_ref, head_ref, strict, allow_drift)
+        code = _run_parity(*request, output_format, span)
         span.set_attribute("floe.exit_code", code)
         return code
 
@@ -45,11 +46,12 @@ def _run_parity(  # noqa: PLR0917 - one value per option
     strict: bool,
     allow_drift: Sequence[str],
     output_format: str,
+    span: SpanLike,
 ) -> int:
-    bad = [entry for entry in allow_drift if entry.count(":") != 1 or ":" in (entry[0], entry[-1])]
+    bad = malformed(allow_drift)
     if bad:
         echo_error(f"--allow-drift takes PRODUCT:TRANSFORM, not {', '.join(bad)}")
-        return 2
+        return ExitCode.CANNOT_JUDGE
     request = ParityRequest(repo, manifest, base_ref, head_ref, strict, frozenset(allow_drift))
     try:
         problems = sorted(set(run_parity(request)))
@@ -57,8 +59,9 @@ def _run_parity(  # noqa: PLR0917 - one value per option
         problems = sorted(set(unusable.problems))
     except CannotJudge as error:
         echo_error(str(error))
-        return 2
-    record_problems(trace.get_current_span(), problems)
+        return ExitCode.CANNOT_JUDGE
+    record_problems(span, problems)
     emit(problems, [], output_format)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    return 1 if any(problem.severity in failing for problem in problems) else 0
+    failed = any(problem.severity in failing for problem in problems)
+    return ExitCode.PROBLEMS if failed else ExitCode.OK

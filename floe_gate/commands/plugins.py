@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
+from typing import Any
 
-import click
-
+from floe_gate.exit_codes import ExitCode
 from floe_gate.registry import PluginRecord, PluginRegistry, PluginStatus
+from floe_gate.report.formats import emit_document
 
 
 def list_plugins(output_format: str) -> int:
     records = PluginRegistry().records()
-    if output_format == "json":
-        click.echo(json.dumps({"plugins": [r.as_json() for r in records]}, indent=2))
-    else:
-        click.echo(_table(records))
-    return 0 if all(r.status is PluginStatus.OK for r in records) else 1
+    emit_document(_Plugins(records), output_format)
+    usable = all(r.status is PluginStatus.OK for r in records)
+    return ExitCode.OK if usable else ExitCode.PROBLEMS
+
+
+@dataclass(frozen=True)
+class _Plugins:
+    records: list[PluginRecord]
+
+    def as_text(self) -> str:
+        return _table(self.records)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"plugins": [r.as_json() for r in self.records]}
 
 
 def _table(records: list[PluginRecord]) -> str:

@@ -9,6 +9,7 @@ import click
 from pydantic import ValidationError
 
 from floe_gate.emit.render import dump_yaml
+from floe_gate.exit_codes import ExitCode
 from floe_gate.load.validation import validation_problems
 from floe_gate.load.yaml_document import YamlDocument, load_yaml
 from floe_gate.problems import Problem, ProblemsFound, Severity
@@ -24,7 +25,7 @@ def render_profile(
         plugin = PluginRegistry().get(engine)
     except PluginLoadError as error:
         echo_error(str(error))
-        return 2
+        return ExitCode.CANNOT_JUDGE
     try:
         document = (
             load_yaml(str(settings_file), settings_file.read_bytes())
@@ -35,7 +36,7 @@ def render_profile(
         config = plugin.parse_config(settings)
     except OSError as error:
         echo_error(f"cannot read {settings_file}: {error.strerror}")
-        return 2
+        return ExitCode.CANNOT_JUDGE
     except ProblemsFound as found:
         return _report(found.problems)
     except ValidationError as error:
@@ -49,7 +50,7 @@ def render_profile(
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "profiles.yml").write_text(text, encoding="utf-8")
         click.echo(f"wrote {out_dir / 'profiles.yml'}", err=True)
-    return 0
+    return ExitCode.OK
 
 
 def _mapping(document: Any) -> dict[str, Any]:
@@ -67,4 +68,4 @@ def _mapping(document: Any) -> dict[str, Any]:
 def _report(problems: list[Problem]) -> int:
     for problem in sorted(problems):
         click.echo(problem.as_text(), err=True)
-    return 1
+    return ExitCode.PROBLEMS

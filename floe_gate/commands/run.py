@@ -12,23 +12,22 @@ environment or product, no manifest).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-import click
-
-from floe_gate.commands.gated import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_PROBLEMS, judged
+from floe_gate.commands.gated import judged
 from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan_environments
 from floe_gate.emit.render import PROFILES_FILE, profiles_yml
+from floe_gate.exit_codes import ExitCode
 from floe_gate.observability import correlation_id
 from floe_gate.registry import PluginRegistry
 from floe_gate.report.errors import echo_error
+from floe_gate.report.formats import emit_document
 from floe_gate.report.run_summary import Progress, summary
 from floe_gate.run.chosen import only_products, problems_of, unknown_products
 from floe_gate.run.dbt import DbtFailed, DbtProject, ParsedProject, parse, run_query, select
@@ -75,27 +74,27 @@ def _run(options: RunOptions, span: SpanLike) -> int:
     unknown = unknown_products(verdict, options.products)
     if unknown:
         echo_error(unknown)
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     known = list(verdict.repository.manifest.model.environments)
     if options.environment not in known:
         echo_error(
             f"unknown environment {options.environment!r} "
             f"(the manifest defines: {', '.join(known)})"
         )
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     try:
         context = only_products(verdict.context, options.products)
         (plan,) = plan_environments(context, [options.environment])
     except CompileError as error:
         for message in error.messages:
             echo_error(message)
-        return EXIT_PROBLEMS
+        return ExitCode.PROBLEMS
     products = _chosen(plan, options.products)
     try:
         dbt_vars = run_vars(plan.name, options.dbt_vars)
     except BadVars as error:
         echo_error(str(error))
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     storage = verdict.repository.manifest.model.compute.shared_storage
     report = RunReport(options.environment, correlation_id())
     engine_log = options.work_dir / plan.name / "engine-output.log"
@@ -106,7 +105,7 @@ def _run(options: RunOptions, span: SpanLike) -> int:
             )
             report.products.append(runner.run())
     _render(report, options.output_format)
-    return EXIT_PROBLEMS if report.failed else EXIT_OK
+    return ExitCode.PROBLEMS if report.failed else ExitCode.OK
 
 
 def _chosen(plan: EnvironmentPlan, names: tuple[str, ...]) -> list[ProductPlan]:
@@ -293,8 +292,16 @@ def _label(graph: DbtGraph, engines: dict[str, str], unique_id: str) -> str:
     return f"{name} [{engines.get(unique_id, '?')}]"
 
 
+@dataclass(frozen=True)
+class _Summary:
+    report: RunReport
+
+    def as_text(self) -> str:
+        return summary(self.report)
+
+    def as_json(self) -> dict[str, Any]:
+        return self.report.as_json()
+
+
 def _render(report: RunReport, output_format: str) -> None:
-    if output_format == "json":
-        click.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
-    else:
-        click.echo(summary(report))
+    emit_document(_Summary(report), output_format, sort_keys=True)

@@ -15,6 +15,7 @@ import click
 from pydantic import BaseModel
 
 from floe_gate.config.models import DataProduct, Manifest, Policy, Waivers
+from floe_gate.exit_codes import ExitCode
 from floe_gate.report.errors import echo_error
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -50,7 +51,7 @@ def run_schema(out_dir: Path | None, check: bool) -> int:
         if check:
             raise click.UsageError("--check needs --out DIR (the committed schemas)")
         click.echo(render({name: schema_of(name) for name in sorted(SCHEMAS)}), nl=False)
-        return 0
+        return ExitCode.OK
     return _check(out_dir) if check else _write(out_dir)
 
 
@@ -61,8 +62,8 @@ def _write(out_dir: Path) -> int:
             (out_dir / name).write_bytes(content.encode())
     except OSError as error:
         echo_error(f"cannot write {out_dir}: {error.strerror or error}")
-        return 2
-    return 0
+        return ExitCode.CANNOT_JUDGE
+    return ExitCode.OK
 
 
 def _check(out_dir: Path) -> int:
@@ -70,7 +71,7 @@ def _check(out_dir: Path) -> int:
     stale = [name for name, content in generated if _read(out_dir / name) != content.encode()]
     for name in stale:
         click.echo(f"{out_dir / name}: stale or missing; run `floe-gate schema --out {out_dir}`")
-    return 1 if stale else 0
+    return ExitCode.PROBLEMS if stale else ExitCode.OK
 
 
 def _read(path: Path) -> bytes | None:

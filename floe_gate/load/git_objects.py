@@ -21,10 +21,9 @@ from types import TracebackType
 from typing import IO
 
 from floe_gate.load.repository import ParseCache
-from floe_gate.load.sources import CannotJudge
+from floe_gate.load.sources import SPAWNED, CannotJudge, git
 
-SPAWNED: list[tuple[str, ...]] = []
-"""Every git command line this module started, in order (for tests and diagnostics)."""
+__all__ = ["SPAWNED", "GitObjects", "GitRef", "git", "valid_ref_name"]
 
 _OBJECT_ID = re.compile(r"[0-9a-fA-F]{4,64}")
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|\Z)")
@@ -43,22 +42,6 @@ def valid_ref_name(ref: str) -> bool:
     if _OBJECT_ID.fullmatch(ref):
         return True
     return _FORBIDDEN.search(ref) is None
-
-
-def git(directory: Path, *args: str, check: bool = True) -> str:
-    """Run ``git -C DIRECTORY ARGS…`` (no shell); its stdout, or ``CannotJudge`` on failure."""
-    command = ("git", "-C", str(directory), *args)
-    SPAWNED.append(command)
-    try:
-        done = subprocess.run(
-            command, capture_output=True, check=False, text=True,
-            encoding="utf-8", errors="surrogateescape",
-        )  # fmt: skip
-    except OSError as error:
-        raise CannotJudge(f"cannot run git: {error}") from None
-    if check and done.returncode != 0:
-        raise CannotJudge(done.stderr.strip() or f"git {args[0]} failed")
-    return done.stdout if done.returncode == 0 else ""
 
 
 class GitObjects:

@@ -16,6 +16,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
+SPAWNED: list[tuple[str, ...]] = []
+"""Every git command line floe_gate.load started, in order (for tests and diagnostics)."""
+
 
 class CannotJudge(Exception):
     """The run cannot be judged at all (exit 2): no repository, no manifest, bad usage."""
@@ -41,7 +44,7 @@ class WorkingTree:
         self._skipped: dict[str, str] = {}
 
     def files(self) -> list[str]:
-        listed = _git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+        listed = git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
         names = {name for name in listed.split("\0") if name}
         root = str(self.root)  # os.path: an lstat per file, without a Path object per file
         regular: list[str] = []
@@ -84,23 +87,25 @@ def _why_not_read(root: str, name: str, mode: int) -> str:
 
 def _toplevel(directory: Path) -> Path:
     try:
-        return Path(_git(directory, "rev-parse", "--show-toplevel").strip())
+        return Path(git(directory, "rev-parse", "--show-toplevel").strip())
     except CannotJudge as error:
         raise CannotJudge(f"{directory} is not inside a git repository: {error}") from None
 
 
-def _git(directory: Path, *args: str) -> str:
+def git(directory: Path, *args: str, check: bool = True) -> str:
+    """Run ``git -C DIRECTORY ARGS…`` (no shell); its stdout, or ``CannotJudge`` on failure.
+
+    Without ``check``, a failing git command gives an empty string instead.
+    """
+    command = ("git", "-C", str(directory), *args)
+    SPAWNED.append(command)
     try:
         done = subprocess.run(
-            ["git", "-C", str(directory), *args],
-            capture_output=True,
-            check=False,
-            text=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-        )
+            command, capture_output=True, check=False, text=True,
+            encoding="utf-8", errors="surrogateescape",
+        )  # fmt: skip
     except OSError as error:
         raise CannotJudge(f"cannot run git: {error}") from None
-    if done.returncode != 0:
+    if check and done.returncode != 0:
         raise CannotJudge(done.stderr.strip() or f"git {args[0]} failed")
-    return done.stdout
+    return done.stdout if done.returncode == 0 else ""

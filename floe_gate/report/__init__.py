@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from floe_gate.problems import Problem, Severity
@@ -16,6 +16,13 @@ def summary(problems: Sequence[Problem]) -> dict[str, int]:
         "warnings": counts[Severity.WARNING],
         "notes": counts[Severity.NOTE],
     }
+
+
+def counts_sentence(problems: Sequence[Problem], *, strong: Callable[[str], str] = str) -> str:
+    """``N error(s), N warning(s), N note(s)``; ``strong`` marks up the errors' part."""
+    counts = summary(problems)
+    errors = strong(f"{counts['errors']} error(s)")
+    return f"{errors}, {counts['warnings']} warning(s), {counts['notes']} note(s)"
 
 
 @dataclass(frozen=True)

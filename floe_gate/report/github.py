@@ -57,3 +57,20 @@ def append_step_summary(markdown: str, environ: Mapping[str, str] = os.environ) 
     except OSError as error:
         return f"cannot append to ${STEP_SUMMARY} ({target}): {error.strerror or error}"
     return None
+
+
+def emit_problems(shown: list[Problem], elsewhere: list[Problem]) -> None:
+    """Workflow commands on stdout; counts on stderr; every problem in the job summary."""
+    import click
+
+    from floe_gate.observability import correlation_id
+    from floe_gate.report import markdown, rule_catalogue, text
+
+    titles = {rule.id: rule.title for rule in rule_catalogue()}
+    if shown:
+        click.echo(render(shown, titles))
+    text.echo_counts(shown, elsewhere)
+    summary = markdown.render(shown, elsewhere=elsewhere, correlation_id=correlation_id())
+    failure = append_step_summary(summary)
+    if failure:
+        click.echo(f"warning: {failure}", err=True)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from floe_gate.problems import Problem
-from floe_gate.report import summary
+from floe_gate.report import counts_sentence, summary
 
 MAX_ROWS = 1000
 """GitHub caps a step's summary at 1 MiB; beyond this many rows, the rest are counted."""
@@ -44,13 +44,9 @@ def escape_cell(text: str) -> str:
 
 
 def _counts(problems: Sequence[Problem]) -> str:
-    counts = summary(problems)
     if not problems:
         return "No problems found."
-    return (
-        f"**{counts['errors']} error(s)**, {counts['warnings']} warning(s), "
-        f"{counts['notes']} note(s)"
-    )
+    return counts_sentence(problems, strong=lambda errors: f"**{errors}**")
 
 
 def _table(problems: Sequence[Problem]) -> list[str]:

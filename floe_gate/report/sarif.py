@@ -175,3 +175,16 @@ def _information_uri() -> str | None:
             return str(url).strip()
     home = meta.get_all("Home-page") or []
     return str(home[0]).strip() if home else None
+
+
+def emit_problems(shown: list[Problem], elsewhere: list[Problem]) -> None:
+    """The SARIF log on stdout, alone; counts on stderr."""
+    import click
+
+    from floe_gate.observability import correlation_id
+    from floe_gate.report import rule_catalogue, text
+
+    click.echo(
+        render(shown, rule_catalogue(), correlation_id=correlation_id(), elsewhere=elsewhere)
+    )
+    text.echo_counts(shown, elsewhere)

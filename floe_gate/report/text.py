@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from floe_gate.printable import printable
 from floe_gate.problems import Problem, Severity
-from floe_gate.report import summary
+from floe_gate.report import counts_sentence, summary
+
+if TYPE_CHECKING:
+    from floe_gate.report.formats import Document
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
@@ -20,10 +26,7 @@ def render(problems: Sequence[Problem], *, colour: bool, elsewhere: Sequence[Pro
 
 def closing_lines(problems: Sequence[Problem], elsewhere: Sequence[Problem] = ()) -> list[str]:
     """The counts, and the summary of problems in other files when there are any."""
-    counts = summary(problems)
-    lines = [
-        f"{counts['errors']} error(s), {counts['warnings']} warning(s), {counts['notes']} note(s)"
-    ]
+    lines = [counts_sentence(problems)]
     if elsewhere:
         other = summary(elsewhere)
         lines.append(
@@ -39,3 +42,19 @@ def _line(problem: Problem, colour: bool) -> str:
         severity = click.style(severity, fg=COLOURS[problem.severity], bold=True)
     where = f"{printable(problem.file)}:{problem.line}:{problem.column}"
     return f"{where}: {severity} {printable(problem.rule)} {printable(problem.message)}"
+
+
+def emit_problems(shown: list[Problem], elsewhere: list[Problem]) -> None:
+    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    click.echo(render(shown, colour=colour, elsewhere=elsewhere))
+
+
+def emit_document(document: Document, *, sort_keys: bool = False, compact: bool = False) -> None:
+    text = document.as_text()
+    if text is not None:
+        click.echo(text)
+
+
+def echo_counts(shown: list[Problem], elsewhere: list[Problem]) -> None:
+    """The closing lines on stderr, where they leave machine output on stdout alone."""
+    click.echo("\n".join(closing_lines(shown, elsewhere)), err=True)
