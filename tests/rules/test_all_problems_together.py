@@ -20,6 +20,7 @@ compute:
   environments:
     prod: {duckdb: {threads: 0}}
     qa: {duckdb: {threads: 1}}
+    dev: {duckdb: {path: /etc/passwd, temp_directory: "{{ env_var('X') }}"}}
 """
 REVENUE = """\
 apiVersion: floe/v1
@@ -68,6 +69,8 @@ EXPECTED = {
     ("FG309", "products/revenue/packages.yml:2:14"),
     ("FG401", "manifest.yaml:10:69"),
     ("FG402", "products/revenue/floe.yaml:15:15"),
+    ("FG403", "manifest.yaml:14:55"),
+    ("FG404", "manifest.yaml:14:26"),
     ("FG501", "policies/waivers.yaml:7:14"),
 }
 
