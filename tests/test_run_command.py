@@ -195,7 +195,9 @@ def test_a_missing_absolute_directory_is_named_not_created(
     missing = tmp_path / "mounted" / "volume"
     platform.write(
         "manifest.yaml",
-        MANIFEST.replace("path: warehouse/dev.duckdb", f"path: {missing / 'dev.duckdb'}"),
+        MANIFEST.replace("path: warehouse/dev.duckdb", f"path: {missing / 'dev.duckdb'}").replace(
+            "compute:\n", f"compute:\n  allowed_paths: [{tmp_path}]\n"
+        ),
     )
 
     code, report, _ = run(platform)

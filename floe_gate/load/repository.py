@@ -116,7 +116,7 @@ def load_repository(
     )
     if policy_root == ".." or policy_root.startswith(("../", "/")):
         problems.append(
-            Problem(manifest_file, *manifest.document.locate(("policies",)), "FG002",
+            Problem(manifest_file, *manifest.document.locate(("policies",)), INVALID_CONFIGURATION,
                     Severity.ERROR, "policies: the policy tree must be inside the repository")
         )  # fmt: skip
         _load_products(reader, files, repository)
@@ -135,7 +135,7 @@ def _not_read(skipped: dict[str, str]) -> list[Problem]:
     Other files (a symlinked script, say) are left out silently: the gate reads none of them.
     """
     return [
-        Problem(path, 1, 1, "FG001", Severity.ERROR, f"not read: {why}")
+        Problem(path, 1, 1, INVALID_YAML, Severity.ERROR, f"not read: {why}")
         for path, why in sorted(skipped.items())
         if posixpath.basename(path) in _READ_NAMES or path.endswith(".sql")
     ]
