@@ -219,6 +219,7 @@ def test_run_span_transform_and_statement_metrics(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from floe_gate.commands.run import RunOptions, run_transforms
+    from floe_gate.run.selection import Selection
 
     platform.write(
         "products/revenue/floe.yaml",
@@ -232,7 +233,9 @@ def test_run_span_transform_and_statement_metrics(
     platform.add()
     (platform.root / "warehouse").mkdir()
     monkeypatch.chdir(platform.root)
-    options = RunOptions(platform.root, "manifest.yaml", "dev", (), (), Path("work"), "json")
+    options = RunOptions(
+        platform.root, "manifest.yaml", "dev", (), Selection(), Path("work"), "json"
+    )
 
     assert run_transforms(options) == 1
 
