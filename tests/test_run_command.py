@@ -299,15 +299,26 @@ def test_disabled_and_package_models_are_reported_as_dbt_sees_them(platform: Pla
     )  # fmt: skip
     assert deps.returncode == 0, deps.stdout
 
+    # A listed transform whose model dbt disables is check's FG306 error: run refuses, naming it.
+    code, _, stderr = run(platform)
+    assert code == 1
+    assert "run refused" in stderr
+    checked = platform.cli("check")
+    assert checked.returncode == 1
+    assert "FG306" in checked.stdout
+    assert "retired" in checked.stdout
+
+    platform.write(
+        "products/revenue/floe.yaml",
+        platform.read("products/revenue/floe.yaml").replace("  - name: retired\n", ""),
+    )
     code, report, stderr = run(platform)
 
     assert code == 0, stderr
     statuses = {r["unique_id"]: r["status"] for p in report["products"] for r in p["results"]}
-    assert statuses.pop("model.revenue.retired") == "disabled"
     assert set(statuses) == dbt_build_nodes(platform) == {
         "model.revenue.stg_orders", "model.revenue.fct_revenue", "model.calendar.dates",
     }  # fmt: skip
-    assert "dbt disables its model (enabled: false)" in by_name(report)["retired"]["message"]
 
 
 def test_vars_reach_the_models(platform: Platform) -> None:
