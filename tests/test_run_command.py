@@ -449,7 +449,7 @@ def test_without_dbt_the_run_says_how_to_install_it(
 
 
 def test_a_test_across_engines_is_reported_not_run() -> None:
-    from floe_gate.run.dbt import DbtProject
+    from floe_gate.run.dbt import DbtInvocation
     from floe_gate.run.execute import StageRunner
     from floe_gate.run.results import ProductRun, StageResult
 
@@ -462,7 +462,7 @@ def test_a_test_across_engines_is_reported_not_run() -> None:
     engines = {"model.p.a": "duckdb", "model.p.b": "spark"}
     run = ProductRun("p", ".", stages=[StageResult(1, "spark", ("model.p.b",), 0.0)])
     runner = StageRunner(
-        run, DbtProject(Path("."), Path("."), Path("."), "{}", "dev"), lambda engine: None,  # type: ignore[arg-type,return-value]
+        run, DbtInvocation(Path("."), Path("."), Path("."), "{}", "dev"), lambda engine: None,  # type: ignore[arg-type,return-value]
         engines, lambda *event: None, dbt_graph,
     )  # fmt: skip
     runner.note_tests_across_engines({"model.p.a", "model.p.b"})

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from floe_compute_duckdb.config import DuckDBConfig
 from floe_gate.load.validation import validation_problems
-from floe_gate.load.yaml_document import Path, load_yaml
+from floe_gate.load.yaml_document import KeyPath, load_yaml
 from floe_gate.problems import Problem, Severity
 
 CREDENTIAL_PARAMETERS = [
@@ -30,7 +30,7 @@ CREDENTIAL_PARAMETERS = [
 FILE = "targets/duckdb.yaml"
 
 
-def problems_of(content: str, *, base: Path = (), context: str = "") -> list[Problem]:
+def problems_of(content: str, *, base: KeyPath = (), context: str = "") -> list[Problem]:
     """The FG002 problems of ``content`` (at ``base``) as DuckDB target settings."""
     document = load_yaml(FILE, content.encode())
     data: Any = document.data

@@ -30,7 +30,7 @@ from floe_gate.report.errors import echo_error
 from floe_gate.report.formats import emit_document
 from floe_gate.report.run_summary import Progress, summary
 from floe_gate.run.chosen import only_products, problems_of, unknown_products
-from floe_gate.run.dbt import DbtFailed, DbtProject, ParsedProject, parse, run_query, select
+from floe_gate.run.dbt import DbtFailed, DbtInvocation, ParsedProject, parse, run_query, select
 from floe_gate.run.directories import prepare_directories
 from floe_gate.run.execute import StageRunner
 from floe_gate.run.graph import DbtGraph
@@ -251,7 +251,7 @@ class CannotRun(Exception):
 
 def _prepare(
     options: RunOptions, plan: EnvironmentPlan, product: ProductPlan, dbt_vars: str
-) -> DbtProject:
+) -> DbtInvocation:
     work = (options.work_dir / plan.name / product.name).resolve()
     profiles = work / "profiles"
     for engine in product.outputs:
@@ -259,7 +259,7 @@ def _prepare(
         (profiles / engine / PROFILES_FILE).write_text(
             profiles_yml(plan, product, engine), encoding="utf-8"
         )
-    return DbtProject(
+    return DbtInvocation(
         project_dir=(options.repo / product.dbt_project).resolve(),
         profiles_root=profiles,
         work_dir=work,

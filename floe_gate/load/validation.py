@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from floe_gate.load.yaml_document import Path, YamlDocument
+from floe_gate.load.yaml_document import KeyPath, YamlDocument
 from floe_gate.problems import Problem, Severity
 from floe_gate.rules.fg002_invalid_configuration import ID as INVALID_CONFIGURATION
 
@@ -20,7 +20,7 @@ def validation_problems(
     error: ValidationError,
     *,
     model: type[BaseModel],
-    base: Path = (),
+    base: KeyPath = (),
     context: str = "",
 ) -> list[Problem]:
     """One problem per validation error, at the key or value it concerns."""
@@ -28,7 +28,11 @@ def validation_problems(
 
 
 def _problem(
-    document: YamlDocument, detail: ErrorDetails, model: type[BaseModel], base: Path, context: str
+    document: YamlDocument,
+    detail: ErrorDetails,
+    model: type[BaseModel],
+    base: KeyPath,
+    context: str,
 ) -> Problem:
     loc, key, message = describe_error(detail, model, _value_at(document.data, base), base)
     line, column = document.locate((*base, *loc), key=key)
@@ -39,8 +43,8 @@ def _problem(
 
 
 def describe_error(
-    detail: ErrorDetails, model: type[BaseModel], data: object, shown_base: Path = ()
-) -> tuple[Path, bool, str]:
+    detail: ErrorDetails, model: type[BaseModel], data: object, shown_base: KeyPath = ()
+) -> tuple[KeyPath, bool, str]:
     """``(path in data, at its key?, message)`` for one validation error of ``data``."""
     loc = _data_loc(data, detail["loc"], detail["type"])
     dotted = ".".join(str(part) for part in (*shown_base, *loc)) or "document"
@@ -52,7 +56,7 @@ def describe_error(
     return loc, False, f"{dotted}: {_without_prefix(detail['msg'])}"
 
 
-def _data_loc(data: object, loc: tuple[str | int, ...], error_type: str) -> Path:
+def _data_loc(data: object, loc: tuple[str | int, ...], error_type: str) -> KeyPath:
     """``loc`` without the union members pydantic adds to it, keeping every key of the data.
 
     A user's key may look like a union member (``Token``, ``str``), so a part that names a
@@ -71,7 +75,7 @@ def _data_loc(data: object, loc: tuple[str | int, ...], error_type: str) -> Path
     return tuple(kept)
 
 
-def _value_at(data: object, path: Path) -> object:
+def _value_at(data: object, path: KeyPath) -> object:
     for part in path:
         try:
             data = data[part]  # type: ignore[index]

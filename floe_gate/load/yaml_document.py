@@ -20,7 +20,9 @@ from floe_gate.rules.fg001_invalid_yaml import ID as INVALID_YAML
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 
-Path = tuple[str | int, ...]
+# A key path inside a YAML document: mapping keys and sequence indexes, outermost first
+# (not a filesystem path).
+KeyPath = tuple[str | int, ...]
 
 
 @dataclass
@@ -29,12 +31,12 @@ class YamlDocument:
 
     file: str
     data: Any
-    locations: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    locations: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     """Where each value starts."""
-    key_locations: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_locations: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     """Where the key of each mapping entry starts."""
 
-    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+    def locate(self, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
         """``(line, col)`` of ``path`` (its key if ``key``), or of its nearest located ancestor."""
         if key and path in self.key_locations:
             return self.key_locations[path]
@@ -142,7 +144,7 @@ class _Builder:
         self.constructor = yaml.constructor.SafeConstructor()
         self.nodes = 0
 
-    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
         self._count(node, depth)
         self.document.locations[path] = _position(node)
         if isinstance(node, yaml.MappingNode):
@@ -162,7 +164,7 @@ class _Builder:
                 f"more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
             )
 
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from floe_gate.parity.snapshot import Environment, Key, Snapshot
+from floe_gate.parity.snapshot import EnvironmentBranch, Key, Snapshot
 from floe_gate.resolve.hierarchy import Origin
 
 HERE = "this change"
@@ -31,7 +31,7 @@ HERE = "this change"
 class Points:
     """The environment branches in promotion order, each with its snapshot."""
 
-    environments: list[Environment]
+    environments: list[EnvironmentBranch]
     snapshots: list[Snapshot]
     """One per environment; a missing branch holds its upstream's snapshot."""
 

@@ -19,7 +19,7 @@ from floe_gate.load.sources import CannotJudge, FileSource, WorkingTree
 from floe_gate.parity.branches import REMOTE, Tip, locate, short_branch
 from floe_gate.parity.compare import Points
 from floe_gate.parity.context import Change, Downstream, HistoryGap, ParityContext
-from floe_gate.parity.snapshot import Environment, Snapshot, snapshot
+from floe_gate.parity.snapshot import EnvironmentBranch, Snapshot, snapshot
 from floe_gate.problems import Problem
 from floe_gate.rules import run_parity_rules
 
@@ -134,7 +134,10 @@ def _snapshot(objects: GitObjects, ref: str | GitRef, manifest_file: str, label:
 
 
 def _points(
-    objects: GitObjects, environments: list[Environment], known: Snapshot | None, manifest: str
+    objects: GitObjects,
+    environments: list[EnvironmentBranch],
+    known: Snapshot | None,
+    manifest: str,
 ) -> tuple[Points, tuple[int, ...], dict[str, Tip]]:
     """Every environment branch's snapshot (``known`` stands for its own branch), and the
     places of the environments whose branch is missing."""

@@ -33,7 +33,7 @@ class Placement:
 
 
 @dataclass(frozen=True)
-class Environment:
+class EnvironmentBranch:
     name: str
     branch: str
     origin: Origin
@@ -44,7 +44,7 @@ class Environment:
 class Snapshot:
     label: str
     manifest_file: str
-    environments: list[Environment]
+    environments: list[EnvironmentBranch]
     placements: dict[Key, Placement] = field(default_factory=dict)
     products: dict[str, Origin] = field(default_factory=dict)
     """Product name → its ``transforms:`` key (or its ``name:`` when it lists none)."""
@@ -101,9 +101,9 @@ def _placement(transform: ResolvedTransform, listed: Origin) -> Placement:
     return Placement(transform.engine, transform.origin, explicit, item)
 
 
-def _environments(repository: Repository) -> list[Environment]:
+def _environments(repository: Repository) -> list[EnvironmentBranch]:
     document = repository.manifest.document
     return [
-        Environment(name, env.branch, Origin.of(document, ("environments", name, "branch")))
+        EnvironmentBranch(name, env.branch, Origin.of(document, ("environments", name, "branch")))
         for name, env in repository.manifest.model.environments.items()
     ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from floe_gate.load.repository import ProductNode, Repository
-from floe_gate.load.yaml_document import Path, YamlDocument
+from floe_gate.load.yaml_document import KeyPath, YamlDocument
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Origin:
     column: int
 
     @classmethod
-    def of(cls, document: YamlDocument, path: Path, *, key: bool = False) -> Origin:
+    def of(cls, document: YamlDocument, path: KeyPath, *, key: bool = False) -> Origin:
         line, column = document.locate(path, key=key)
         return cls(document.file, line, column)
 
@@ -35,8 +35,8 @@ class Level:
     label: str
     file: str
     document: YamlDocument
-    base: Path
-    """Path of this level's compute section inside its document."""
+    base: KeyPath
+    """The key path of this level's compute section inside its document."""
     approved: tuple[str, ...]
     approved_origin: Origin
     approved_declared: bool
@@ -61,7 +61,7 @@ class Hierarchy:
         self.repository = repository
         manifest = repository.manifest
         compute = manifest.model.compute
-        base: Path = ("compute",)
+        base: KeyPath = ("compute",)
         self.root = Level(
             kind="manifest",
             label="the platform manifest",
@@ -148,7 +148,7 @@ def _child_level(  # noqa: PLR0917 - one value per part of a level
     label: str,
     file: str,
     document: YamlDocument,
-    base: Path,
+    base: KeyPath,
     approved: list[str] | None,
     default: str | None,
     parent: Level,

@@ -11,12 +11,14 @@ from pydantic import BaseModel
 from floe_gate.compute.models import EnvRef
 from floe_gate.compute.secrets import is_credential_name as is_secret_key
 from floe_gate.compute.secrets import is_literal
-from floe_gate.load.yaml_document import Path
+from floe_gate.load.yaml_document import KeyPath
 
 __all__ = ["is_literal", "is_literal_secret", "is_secret_key", "redact_literal_secrets"]
 
 
-def is_literal_secret(key: object, value: Any, path: Path, model: type[BaseModel] | None) -> bool:
+def is_literal_secret(
+    key: object, value: Any, path: KeyPath, model: type[BaseModel] | None
+) -> bool:
     """Whether ``key: value`` at ``path`` in an engine's settings is a literal secret (FG401).
 
     The key's name says it holds a credential, unless the plugin's config ``model``
@@ -31,8 +33,8 @@ def is_literal_secret(key: object, value: Any, path: Path, model: type[BaseModel
 
 def redact_literal_secrets(
     value: Any,
-    found: list[Path] | None = None,
-    path: Path = (),
+    found: list[KeyPath] | None = None,
+    path: KeyPath = (),
     model: type[BaseModel] | None = None,
 ) -> Any:
     """``value`` with every literal secret (what FG401 reports) an ``{env: NAME}`` reference.
@@ -59,7 +61,7 @@ def redact_literal_secrets(
     return value
 
 
-def _declared_plain(model: type[BaseModel], path: Path) -> bool:
+def _declared_plain(model: type[BaseModel], path: KeyPath) -> bool:
     """Whether ``path`` is a named field of a ``model`` (not a key the user chose, as in a
     mapping or extra keys) whose type admits no ``{env: NAME}``."""
     annotation: Any = model

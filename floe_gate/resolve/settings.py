@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from floe_gate.load.yaml_document import Path, YamlDocument
+from floe_gate.load.yaml_document import KeyPath, YamlDocument
 from floe_gate.resolve.hierarchy import Level, Origin
 
 
@@ -17,7 +17,7 @@ class SettingsLayer:
     """One place that sets an engine's settings: a document and the path of the mapping."""
 
     document: YamlDocument
-    path: Path
+    path: KeyPath
 
     @property
     def values(self) -> Any:
@@ -34,7 +34,7 @@ class EffectiveSettings:
     values: dict[str, Any] = field(default_factory=dict)
     layers: list[SettingsLayer] = field(default_factory=list)
 
-    def origin(self, path: Path, *, key: bool = False) -> Origin:
+    def origin(self, path: KeyPath, *, key: bool = False) -> Origin:
         """Where the setting at ``path`` (relative to the settings) was written."""
         for end in range(len(path), 0, -1):
             for layer in reversed(self.layers):
@@ -44,7 +44,7 @@ class EffectiveSettings:
         return Origin.of(layer.document, layer.path, key=True)
 
 
-def _contains(values: Any, path: Path) -> bool:
+def _contains(values: Any, path: KeyPath) -> bool:
     for part in path:
         if isinstance(values, list) and isinstance(part, int) and 0 <= part < len(values):
             values = values[part]

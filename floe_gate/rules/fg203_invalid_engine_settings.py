@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from floe_gate.context import Context
 from floe_gate.load.validation import describe_error
-from floe_gate.load.yaml_document import Path
+from floe_gate.load.yaml_document import KeyPath
 from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Level, Origin
 from floe_gate.resolve.secrets import redact_literal_secrets
@@ -71,7 +71,7 @@ def _validate(
     settings = effective_settings(chain, engine, environment)
     # Literal secrets are FG401's: validate as if each were an {env: NAME} reference, so
     # that a plugin refusing one is not a second report, and hides no other mistake.
-    secrets: list[Path] = []
+    secrets: list[KeyPath] = []
     values = redact_literal_secrets(
         {"timeout_seconds": context.timeout_seconds, **settings.values},
         secrets,

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from floe_gate.context import Context
-from floe_gate.load.yaml_document import Path, YamlDocument
+from floe_gate.load.yaml_document import KeyPath, YamlDocument
 from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.resolve.secrets import is_literal_secret
@@ -41,7 +41,9 @@ def check(context: Context) -> Iterator[Problem]:
         yield from _scan(context, node.policy.document, ("compute", "targets"))
 
 
-def _scan(context: Context, document: YamlDocument, base: Path, skip: int = 0) -> Iterator[Problem]:
+def _scan(
+    context: Context, document: YamlDocument, base: KeyPath, skip: int = 0
+) -> Iterator[Problem]:
     value: Any = document.data
     for part in base:
         value = value.get(part) if isinstance(value, dict) else None
@@ -49,7 +51,7 @@ def _scan(context: Context, document: YamlDocument, base: Path, skip: int = 0) -
 
 
 def _walk(
-    context: Context, document: YamlDocument, path: Path, value: Any, engine_at: int
+    context: Context, document: YamlDocument, path: KeyPath, value: Any, engine_at: int
 ) -> Iterator[Problem]:
     """Literal secrets in ``value`` at ``path``, where ``path[engine_at]`` names the engine."""
     if isinstance(value, dict):
@@ -69,7 +71,7 @@ def _walk(
             yield from _walk(context, document, (*path, index), item, engine_at)
 
 
-def _model(context: Context, path: Path, engine_at: int) -> type[BaseModel] | None:
+def _model(context: Context, path: KeyPath, engine_at: int) -> type[BaseModel] | None:
     """The config model of the engine whose settings ``path`` is in, if its plugin is usable."""
     engine = path[engine_at] if len(path) > engine_at else None
     if not isinstance(engine, str) or context.unusable(engine):

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from floe_gate.context import Context
-from floe_gate.load.yaml_document import Path, YamlDocument
+from floe_gate.load.yaml_document import KeyPath, YamlDocument
 from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Origin
 
@@ -49,7 +49,7 @@ def has_template(text: str) -> bool:
     return any(mark in text for mark in TEMPLATE_MARKS)
 
 
-def _walk(document: YamlDocument, path: Path, value: Any) -> Iterator[Problem]:
+def _walk(document: YamlDocument, path: KeyPath, value: Any) -> Iterator[Problem]:
     if isinstance(value, str):
         if has_template(value):
             yield _problem(document, path, "value")
@@ -64,7 +64,7 @@ def _walk(document: YamlDocument, path: Path, value: Any) -> Iterator[Problem]:
             yield from _walk(document, (*path, index), item)
 
 
-def _problem(document: YamlDocument, path: Path, what: str) -> Problem:
+def _problem(document: YamlDocument, path: KeyPath, what: str) -> Problem:
     where = ".".join(str(part) for part in path if not has_template(str(part))) or "the file"
     return located(
         Origin.of(document, path),

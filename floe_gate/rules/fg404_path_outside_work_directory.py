@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from floe_gate.context import Context
-from floe_gate.load.yaml_document import Path, YamlDocument
+from floe_gate.load.yaml_document import KeyPath, YamlDocument
 from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Origin
 
@@ -85,7 +85,7 @@ def _allowed(paths: list[str]) -> list[str]:
 
 
 def _duckdb(
-    document: YamlDocument, base: Path, settings: Any, allowed: list[str]
+    document: YamlDocument, base: KeyPath, settings: Any, allowed: list[str]
 ) -> Iterator[Problem]:
     settings = _mapping(settings)
     for key in DUCKDB_PATH_KEYS:
@@ -103,7 +103,7 @@ def _mapping(value: Any) -> dict[Any, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _problem(document: YamlDocument, path: Path) -> Problem:
+def _problem(document: YamlDocument, path: KeyPath) -> Problem:
     return located(
         Origin.of(document, path),
         ID,

@@ -33,7 +33,7 @@ class DbtOutcome:
 
 
 @dataclass(frozen=True)
-class DbtProject:
+class DbtInvocation:
     """Where dbt finds a product's project and profiles, and where it writes.
 
     Each engine has its own profile (``profiles_root/ENGINE/profiles.yml``) whose one
@@ -80,7 +80,7 @@ class ParsedProject:
         }
 
 
-def parse(project: DbtProject, target: str) -> ParsedProject:
+def parse(project: DbtInvocation, target: str) -> ParsedProject:
     result = _runner()().invoke(project.arguments("parse", target))
     if not result.success or result.result is None:
         raise DbtFailed(_failure(result, f"dbt parse of {project.project_dir} failed"))
@@ -109,7 +109,7 @@ def _as_nodes(nodes: Iterable[Any]) -> Iterable[Node]:
 
 
 def select(
-    project: DbtProject, parsed: ParsedProject, target: str, selection: list[str]
+    project: DbtInvocation, parsed: ParsedProject, target: str, selection: list[str]
 ) -> set[str]:
     """Unique ids of the nodes dbt's own selection picks (``dbt ls`` with ``selection``).
 
@@ -145,7 +145,7 @@ def stage_selection(parsed: ParsedProject, nodes: Iterable[str], label: str) -> 
 
 
 def build(
-    project: DbtProject,
+    project: DbtInvocation,
     parsed: ParsedProject,
     target: str,
     selection: list[str],
@@ -160,7 +160,7 @@ def build(
     return [_outcome(run_result) for run_result in result.result.results]
 
 
-def run_query(project: DbtProject, parsed: ParsedProject, target: str, sql: str) -> None:
+def run_query(project: DbtInvocation, parsed: ParsedProject, target: str, sql: str) -> None:
     """One statement on ``target``, through dbt (``run-operation run_query``)."""
     arguments = project.arguments(
         "run-operation", target, "run_query", "--args", json.dumps({"sql": sql})

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from floe_gate.run.dbt import (
     DbtFailed,
+    DbtInvocation,
     DbtOutcome,
-    DbtProject,
     NodeEvent,
     ParsedProject,
     build,
@@ -26,7 +26,7 @@ class StageRunner:
     """Runs a product's stages in order, noting each node's result in ``run``."""
 
     run: ProductRun
-    project: DbtProject
+    project: DbtInvocation
     parsed_for: Callable[[str], ParsedProject]
     """The project parsed for an engine's target (dbt loads that adapter's macros)."""
     engines: Mapping[str, str]
