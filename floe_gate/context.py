@@ -69,6 +69,17 @@ class Context:
                 self._configs[key] = None
         return self._configs[key]
 
+    @staticmethod
+    def approved_along(chain: tuple[Level, ...]) -> tuple[str, ...]:
+        """The engines every level of ``chain`` approves: those its products may use.
+
+        An engine a level approves beyond its parent is FG101's; no other rule judges
+        it there (its settings, say), since nothing can run on it.
+        """
+        return tuple(
+            engine for engine in chain[-1].approved if all(engine in lv.approved for lv in chain)
+        )
+
     @property
     def timeout_seconds(self) -> int:
         return self.repository.manifest.model.compute.timeout_seconds

@@ -34,14 +34,28 @@ def judge(
 ) -> Verdict:
     repository = load_repository(source, manifest_file)
     context = Context(repository, registry or PluginRegistry(), today or date.today())
-    judged = {product.name for product in context.products}
-    unjudged = frozenset(
-        node.product.model.name
-        for node in repository.products
-        if node.product.model.name not in judged
+    problems = apply_waivers(
+        run_rules(context), repository.waivers, context.today, _unjudged(context)
     )
-    problems = apply_waivers(run_rules(context), repository.waivers, context.today, unjudged)
     return Verdict(context, sorted(set(problems)))
+
+
+def _unjudged(context: Context) -> frozenset[str]:
+    """Data products whose rules could not run: their domain does not resolve, or their
+    ``floe.yaml`` is invalid. When an invalid one does not even say its name, every
+    product a waiver names that the repository does not have may be it."""
+    repository = context.repository
+    judged = {product.name for product in context.products}
+    names = {node.product.model.name for node in repository.products}
+    unjudged = (names - judged) | {n for n in repository.broken_products.values() if n}
+    if None in repository.broken_products.values() and repository.waivers is not None:
+        waived = {w.subject.split(":", 1)[0] for w in repository.waivers.model.waivers}
+        unjudged |= {name for name in waived - names if not _is_file(name)}
+    return frozenset(unjudged)
+
+
+def _is_file(subject: str) -> bool:
+    return "/" in subject or subject.endswith((".yaml", ".yml"))
 
 
 @dataclass(frozen=True)

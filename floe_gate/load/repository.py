@@ -62,6 +62,9 @@ class Repository:
     """Domain → its policy file, which exists but is invalid (its problems are reported)."""
     broken_dbt_projects: set[str] = field(default_factory=set)
     """``dbt_project.yml`` files that exist but are not valid YAML."""
+    broken_products: dict[str, str | None] = field(default_factory=dict)
+    """``floe.yaml`` files that exist but are invalid → the ``name:`` written in them
+    (None when not even that can be read); their problems are reported."""
     source: FileSource | None = None
     """Where the files came from, for what reads more than YAML (compile's ref scan)."""
     files: list[str] = field(default_factory=list)
@@ -178,6 +181,7 @@ def _load_products(source: _Reader, files: list[str], repository: Repository) ->
             continue
         loaded = _load(source, file, DataProduct, repository.problems)
         if loaded is None:
+            repository.broken_products[file] = _written_name(source, file)
             continue
         dbt_file = posixpath.normpath(
             posixpath.join(posixpath.dirname(file), loaded.model.dbt_project, DBT_PROJECT_FILE)
@@ -191,6 +195,13 @@ def _load_products(source: _Reader, files: list[str], repository: Repository) ->
             else:
                 repository.broken_dbt_projects.add(dbt_file)
         repository.products.append(ProductNode(loaded, documents.get(dbt_file)))
+
+
+def _written_name(source: _Reader, file: str) -> str | None:
+    document = source.quiet_document(file)
+    data: Any = document.data if document is not None else None
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else None
 
 
 class _Reader:

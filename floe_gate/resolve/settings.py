@@ -33,6 +33,12 @@ class SettingsLayer:
 class EffectiveSettings:
     values: dict[str, Any] = field(default_factory=dict)
     layers: list[SettingsLayer] = field(default_factory=list)
+    configured: bool = True
+    """False when no layer sets the engine: ``layers`` is then the manifest's ``targets``."""
+
+    def writes(self, path: KeyPath) -> bool:
+        """Whether a layer writes the setting at ``path`` (relative to the settings)."""
+        return any(_contains(layer.values, path) for layer in self.layers)
 
     def origin(self, path: KeyPath, *, key: bool = False) -> Origin:
         """Where the setting at ``path`` (relative to the settings) was written."""
@@ -78,6 +84,7 @@ def effective_settings(
             effective.values = deep_merge(effective.values, layer.values)
     if not effective.layers:
         effective.layers.append(SettingsLayer(chain[0].document, ("compute", "targets")))
+        effective.configured = False
     return effective
 
 

@@ -9,11 +9,16 @@ settings they do not know::
       targets:
         duckdb: {memory_limit: lots}   # FG203: 'lots' is not a size DuckDB accepts
 
-Each mistake is reported once, where it is written; a mistake in
-``compute.environments.<env>`` names its environment. Literal secrets are left to
-FG401. When every engine the manifest approves fails validation with the
-manifest's own settings, one more error at ``compute.approved`` says so: no
-transform could run anywhere.
+Settings are judged where they are used: along each domain's chain, for the
+engines every level of it approves (an engine a policy approves beyond its parent
+is FG101's alone). Each mistake is reported once, where it is written; one about
+the settings as a whole (a missing required key) at the first file that configures
+the engine. A manifest setting that is wrong whatever the policies add is reported
+even where no domain uses the engine; settings the manifest leaves to the policies
+are not required of it. A mistake in ``compute.environments.<env>`` names its
+environment. Literal secrets are left to FG401. When every engine the manifest
+approves fails validation with the manifest's own settings, and so in every domain,
+one more error at ``compute.approved`` says so: no transform could run anywhere.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from floe_gate.load.yaml_document import KeyPath
 from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Level, Origin
 from floe_gate.resolve.secrets import redact_literal_secrets
-from floe_gate.resolve.settings import effective_settings
+from floe_gate.resolve.settings import EffectiveSettings, effective_settings
 
 ID = "FG203"
 TITLE = "invalid engine settings"
@@ -39,34 +44,49 @@ def check(context: Context) -> Iterator[Problem]:
     # every environment, and a mistake is reported where it is first found (at the
     # manifest, without an environment, when it is written there).
     seen: set[tuple[object, ...]] = set()
-    failing: dict[str, str] = {}
-    for chain, engine, environment in _settings_to_check(context):
-        for key, problem in _validate(context, chain, engine, environment):
-            if len(chain) == 1:  # the aggregate is about the platform, not one domain
-                failing.setdefault(engine, "invalid settings")
+    fails: dict[tuple[str, int], bool] = {}
+    """(engine, chain index) → whether the engine fails there in some environment."""
+    domains = _domain_chains(context)
+    for position, chain, engine, environment in _settings_to_check(context, domains):
+        found = list(_validate(context, chain, engine, environment))
+        fails[engine, position] = fails.get((engine, position), False) or bool(found)
+        for key, problem, written in found:
+            if position == 0 and domains and not written:
+                continue  # what the manifest leaves out, the domains' policies may add
             if key not in seen:
                 seen.add(key)
                 yield problem
+    # The manifest's own settings fail, and so do those of every domain using the engine.
+    failing = {
+        engine
+        for (engine, position), failed in fails.items()
+        if position == 0 and all(f for (e, _), f in fails.items() if e == engine)
+    }
     yield from _aggregate(context, failing)
 
 
-def _settings_to_check(context: Context) -> Iterator[tuple[tuple[Level, ...], str, str | None]]:
+def _domain_chains(context: Context) -> list[tuple[Level, ...]]:
     hierarchy = context.hierarchy
-    chains = [(hierarchy.root,)] + [
-        chain for d in hierarchy.known_domains() if (chain := hierarchy.domain_chain(d))
-    ]
+    return [chain for d in hierarchy.known_domains() if (chain := hierarchy.domain_chain(d))]
+
+
+def _settings_to_check(
+    context: Context, domains: list[tuple[Level, ...]]
+) -> Iterator[tuple[int, tuple[Level, ...], str, str | None]]:
+    """``(position, chain, engine, environment)``; position 0 is the manifest alone."""
     environments: list[str | None] = [None, *context.repository.manifest.model.environments]
-    for chain in chains:
-        for engine in chain[-1].approved:
+    for position, chain in enumerate([(context.hierarchy.root,), *domains]):
+        for engine in context.approved_along(chain):
             if context.unusable(engine) is None:
                 for environment in environments:
-                    yield chain, engine, environment
+                    yield position, chain, engine, environment
 
 
 def _validate(
     context: Context, chain: tuple[Level, ...], engine: str, environment: str | None
-) -> Iterator[tuple[tuple[object, ...], Problem]]:
-    """``(what the mistake is, its problem)`` for each validation error."""
+) -> Iterator[tuple[tuple[object, ...], Problem, bool]]:
+    """``(what the mistake is, its problem, whether it is about a value written)`` for
+    each validation error."""
     plugin = context.registry.get(engine)
     settings = effective_settings(chain, engine, environment)
     # Literal secrets are FG401's: validate as if each were an {env: NAME} reference, so
@@ -90,25 +110,48 @@ def _validate(
                 continue  # a literal secret where a plain value belongs: FG401 reports it
             if path[:1] and path[0] in adapter_overrides:
                 continue  # FG204: an environment choosing another adapter
-            origin: Origin = settings.origin(path, key=key)
-            # An error about the whole settings (a model validator's) has no place of its
-            # own: it is the same mistake wherever the settings are validated.
-            mistake = (engine, origin, message) if path else (engine, message)
+            origin, written, subject = _place(chain, engine, settings, path, key)
             yield (
-                mistake,
+                (engine, origin, message) if path or subject else (engine, message),
                 located(
                     origin,
                     ID,
-                    f"{engine} settings{where}: {message}",
+                    f"{engine} settings{subject}{where}: {message}",
                     related=[layer.document.file for layer in settings.layers],
                 ),
+                written,
             )
 
 
-def _aggregate(context: Context, failing: dict[str, str]) -> Iterator[Problem]:
+def _place(
+    chain: tuple[Level, ...], engine: str, settings: EffectiveSettings, path: KeyPath, key: bool
+) -> tuple[Origin, bool, str]:
+    """Where a mistake at ``path`` is reported, whether it is about a value written, and
+    whose settings they are when nothing configures the engine (`` for domain X``).
+
+    A mistake about the settings as a whole (a missing key, a model validator's) has no
+    place of its own: it is the same wherever the settings are validated, so it is
+    reported at the first file that configures the engine; when none does, where the
+    domain approves the engine.
+    """
+    if path and settings.writes(path):
+        return settings.origin(path, key=key), True, ""
+    if settings.configured or len(chain) == 1:
+        first = settings.layers[0]
+        return Origin.of(first.document, first.path, key=True), False, ""
+    level = next(lv for lv in reversed(chain) if lv.approved_declared)
+    return level.origin("approved", level.approved.index(engine)), False, f" for {chain[-1].label}"
+
+
+def _aggregate(context: Context, failing: set[str]) -> Iterator[Problem]:
+    """``failing``: engines that fail with the manifest's settings and in every domain
+    approving them."""
     manifest = context.repository.manifest
     approved = manifest.model.compute.approved
-    reasons = {engine: failing.get(engine) or _not_usable(context, engine) for engine in approved}
+    reasons = {
+        engine: ("invalid settings" if engine in failing else None) or _not_usable(context, engine)
+        for engine in approved
+    }
     if approved and all(reasons.values()):
         summary = "; ".join(f"{engine}: {reason}" for engine, reason in reasons.items())
         yield located(
