@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from conftest import FLOE_GATE, without_correlation_ids
 
-from floe_gate.emit.crossings import referenced_models
+from floe_gate.load.dbt_scan import refs_in
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -242,14 +242,15 @@ def test_compile_refuses_it_too_from_the_models_refs(tmp_path: Path) -> None:
     [
         ("select * from {{ ref('a') }} join {{ ref(\"b\") }}", {"a", "b"}),
         ("select * from {{ ref('pkg', 'c') }}", {"c"}),
-        ("select * from {{ ref('d', v=2) }}", {"d"}),
+        ("select * from {{ ref('d', v=2) }}", {"d.v2"}),
         ("select * from {{ source('raw', 'e') }} -- no ref", set()),
         ("select * from {{ ref('stg' ~ '_f') }}", set()),  # built by Jinja: dbt's graph
-        ("select * from {{ ref('pkg', 'g', version=3) }}", {"g"}),
+        ("select * from {{ ref('pkg', 'g', version=3) }}", {"g.v3"}),
+        ("select * from {{ ref('h', v='beta') }}", {"h.vbeta"}),
     ],
 )
 def test_refs_found_without_dbt(sql: str, refs: set[str]) -> None:
-    assert referenced_models(sql) == refs
+    assert refs_in(sql) == refs
 
 
 def test_tests_are_reported_on_the_engine_they_ran_on(ran: tuple[Path, dict[str, Any]]) -> None:

@@ -269,11 +269,12 @@ def _prepare(
 
 
 def _engines(graph: DbtGraph, product: ProductPlan) -> dict[str, str]:
-    """Node → engine: a model's transform engine; seeds and snapshots on the default;
-    a test on the engine of what it tests (its stage runs it there)."""
+    """Node → engine: a model's transform engine (the version's, ``dim_orders.v2``, else
+    the whole model's, ``dim_orders``); seeds and snapshots on the default; a test on the
+    engine of what it tests (its stage runs it there)."""
     by_model = {transform.name: transform.engine for transform in product.transforms}
     engines = {
-        uid: by_model.get(node.transform_name, product.target)
+        uid: by_model.get(node.selector) or by_model.get(node.name, product.target)
         if node.resource_type == "model"
         else product.target
         for uid, node in graph.nodes.items()

@@ -2,31 +2,24 @@
 
 ``floe-gate run`` moves such data through ``compute.shared_storage`` with each
 engine's plugin (floe_gate.run.handoff) and finds the edges in dbt's own graph.
-Before any run, compile scans the models' SQL for ``ref()`` calls — the static
-approximation dbt's own parser also makes — so that a repository whose data would
+Before any run, compile reads the models' ``ref()`` calls from the dbt scan — the
+static approximation dbt's own parser also makes — so that a repository whose data would
 have to cross engines with nowhere to cross is refused where its artifacts are made.
 Both say why data cannot cross with the sentences here.
 """
 
 from __future__ import annotations
 
-import bisect
-import posixpath
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from floe_gate.compute import ComputeConfig, ComputePlugin, Relation
 from floe_gate.emit.plan import ProductPlan
-from floe_gate.load.dbt_project import MODEL_SUFFIXES
+from floe_gate.load.dbt_scan import DbtModel
 from floe_gate.load.repository import ProductNode
-from floe_gate.load.sources import FileSource
 from floe_gate.registry import PluginRegistry
 
-# ref('model'), ref("model"), ref('package', 'model'), ref('model', v=2); not a name
-# that Jinja builds (ref('stg' ~ '_orders')): dbt's graph catches those at run time.
-REF = re.compile(r"""\bref\(\s*(['"])([^'"]+)\1\s*(?:,\s*(['"])([^'"]+)\3\s*)?(?:\)|,\s*\w+\s*=)""")
 SHOWN = 5
 """Crossings a message names; the rest are left out."""
 
@@ -86,84 +79,43 @@ def handoff_sql(
     return produce(config, relation, location)
 
 
-def referenced_models(sql: str) -> set[str]:
-    """Names ``ref()`` calls in a model's text name (``ref('pkg', 'name')`` → ``name``)."""
-    return {match.group(4) or match.group(2) for match in REF.finditer(sql)}
+def product_crossings(node: ProductNode, product: ProductPlan) -> list[Crossing]:
+    """Each model of ``product`` reading a model or seed that runs on another engine.
 
-
-class ModelIndex:
-    """The repository's model and seed files, listed once, and their ``ref()`` calls, read once.
-
-    Compile asks for every product in every environment: each lookup searches the
-    sorted file list, so the cost grows with the files found, not the repository.
+    Models are the dbt scan's (floe_gate.load.dbt_scan: refs read once, at load), named
+    as transforms name them: a version runs on its own transform's engine
+    (``dim_orders.v2``), else its whole model's (``dim_orders``); ``ref('dim_orders')``
+    without ``v=`` reads the latest version. Disabled models are not built.
     """
+    dbt = node.dbt
+    if dbt is None:
+        return []
+    engines = {transform.name: transform.engine for transform in product.transforms}
+    models = [model for model in dbt.scan.models if model.is_enabled]
+    by_reference = {model.selector: model for model in models if model.version is not None}
+    by_reference |= {model.name: model for model in models if model.latest}
 
-    def __init__(self, source: FileSource, files: list[str]) -> None:
-        self.source = source
-        self.files = sorted(files)
-        self._refs: dict[str, set[str]] = {}
+    def engine_of(model: DbtModel) -> str:
+        return engines.get(model.selector) or engines.get(model.name) or product.target
 
-    def crossings(self, node: ProductNode, product: ProductPlan) -> list[Crossing]:
-        """Each model of ``product`` reading a model or seed that runs on another engine."""
-        engines = {transform.name: transform.engine for transform in product.transforms}
-        models = self._models(node)
-        known = set(models) | self._seeds(node)
-        found = []
-        for name, path in sorted(models.items()):
-            engine = engines.get(name, product.target)
-            for parent in sorted(self._references(path) & known):
-                parent_engine = engines.get(parent, product.target)
-                if parent_engine != engine:
-                    found.append(Crossing(parent, name, parent_engine, engine))
-        return found
-
-    def _references(self, path: str) -> set[str]:
-        if path not in self._refs:
-            try:
-                text = self.source.read(path).decode("utf-8", errors="replace")
-            except OSError:
-                text = ""
-            self._refs[path] = referenced_models(text)
-        return self._refs[path]
-
-    def _under(self, roots: Sequence[str], suffixes: tuple[str, ...]) -> dict[str, str]:
-        """Stem → path of the files below ``roots`` (each ending in ``/``) with a suffix."""
-        found = {}
-        for root in roots:
-            # Every path starting with "a/b/" sorts before "a/b0": '0' follows '/'.
-            start = bisect.bisect_left(self.files, root)
-            end = bisect.bisect_left(self.files, root[:-1] + "0")
-            for path in self.files[start:end]:
-                if path.endswith(suffixes):
-                    found[posixpath.splitext(posixpath.basename(path))[0]] = path
-        return found
-
-    def _seeds(self, node: ProductNode) -> set[str]:
-        dbt = node.dbt
-        if dbt is None or dbt.document is None or not isinstance(dbt.document.data, dict):
-            return set()
-        paths = dbt.document.data.get("seed-paths", ["seeds"])
-        if not isinstance(paths, list):
-            return set()
-        return set(self._under(_roots(dbt.directory, paths), (".csv",)))
-
-    def _models(self, node: ProductNode) -> dict[str, str]:
-        dbt = node.dbt
-        if dbt is None:
-            return {}
-        return self._under(_roots(dbt.directory, dbt.model_paths), MODEL_SUFFIXES)
-
-
-def _roots(directory: str, paths: Sequence[object]) -> list[str]:
-    return [
-        posixpath.normpath(posixpath.join(directory, path)) + "/"
-        for path in paths
-        if isinstance(path, str)
-    ]
+    seeds = set(dbt.scan.seeds)
+    found = []
+    for model in sorted(models, key=lambda m: (m.selector, m.package)):
+        engine = engine_of(model)
+        parents: dict[str, str] = {}
+        for reference in model.refs:
+            parent = by_reference.get(reference)
+            if parent is not None and parent is not model:
+                parents[parent.selector] = engine_of(parent)
+            elif reference in seeds:
+                parents[reference] = product.target
+        for name, parent_engine in sorted(parents.items()):
+            if parent_engine != engine:
+                found.append(Crossing(name, model.selector, parent_engine, engine))
+    return found
 
 
 def crossing_errors(
-    index: ModelIndex,
     nodes: dict[str, ProductNode],
     products: Sequence[ProductPlan],
     shared_storage: str | None,
@@ -174,7 +126,7 @@ def crossing_errors(
     for product in products:
         if len(product.engines) < 2 or product.name not in nodes:
             continue
-        found = index.crossings(nodes[product.name], product)
+        found = product_crossings(nodes[product.name], product)
         if not found:
             continue
         if shared_storage is None:

@@ -99,16 +99,13 @@ def plan_environments(context: Context, environments: Iterable[str]) -> list[Env
 
 
 def _crossing_errors(context: Context, plans: list[EnvironmentPlan]) -> Iterator[str]:
-    from floe_gate.emit.crossings import ModelIndex, crossing_errors
+    from floe_gate.emit.crossings import crossing_errors
 
     repository = context.repository
-    if repository.source is None:
-        return
-    index = ModelIndex(repository.source, repository.files)
     nodes = {node.product.model.name: node for node in repository.products}
     storage = repository.manifest.model.compute.shared_storage
     for plan in plans:
-        yield from crossing_errors(index, nodes, plan.products, storage, context.registry)
+        yield from crossing_errors(nodes, plan.products, storage, context.registry)
 
 
 def dbt_packages(context: Context, plans: Iterable[EnvironmentPlan]) -> dict[str, list[str]]:

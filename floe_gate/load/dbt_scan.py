@@ -52,7 +52,11 @@ CONFIG_ARGUMENT = re.compile(
 )
 TARGET_NAME = re.compile(r"""\btarget\s*(?:\.\s*name\b|\[\s*(['"])name\1\s*\])""")
 SNAPSHOT_BLOCK = re.compile(r"{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%}")
-REF = re.compile(r"""\bref\(\s*(['"])([^'"]+)\1\s*(?:,\s*(['"])([^'"]+)\3\s*)?(?:\)|,)""")
+REF = re.compile(
+    r"""\bref\(\s*(['"])([^'"]+)\1\s*(?:,\s*(['"])([^'"]+)\3\s*)?"""
+    r"""(?:\)|,\s*(?:v|version)\s*=\s*['"]?([\w.]+)['"]?|,)"""
+)
+"""``ref('model')``, ``ref('package', 'model')``, ``ref('model', v=2)`` (group 5: the version)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,11 @@ class DbtModel:
     enabled: Setting | None
     """None: enabled (dbt's default)."""
     refs: frozenset[str] = frozenset()
+    """The models its ``ref()`` calls name: ``stg_orders``, or ``dim_orders.v2`` for
+    ``ref('dim_orders', v=2)``."""
+    latest: bool = True
+    """Whether a ``ref()`` naming no version means this node: its model's latest version
+    (``latest_version:``, else the greatest), or an unversioned model."""
 
     @property
     def selector(self) -> str:
@@ -283,7 +292,8 @@ class _Scanner:
             language="python" if path.endswith(".py") else "sql",
             materialized=config["materialized"],
             enabled=config["enabled"],
-            refs=frozenset(m.group(4) or m.group(2) for m in REF.finditer(text)),
+            refs=refs_in(text),
+            latest=entry is None or version is None or version == entry.latest,
         )
 
     def _properties(self, project: _Project) -> dict[str, _Properties]:
@@ -346,6 +356,8 @@ class _Version:
 class _Properties:
     config: dict[str, Setting]
     versions: tuple[_Version, ...]
+    latest: str | None = None
+    """The version ``ref()`` without ``v=`` means: ``latest_version:``, else the greatest."""
 
     @classmethod
     def of(
@@ -364,7 +376,36 @@ class _Properties:
                     _yaml_config(document, (*path, "versions", index), version),
                 )
             )
-        return cls(_yaml_config(document, path, entry), tuple(versions))
+        written = entry.get("latest_version")
+        latest = _version_text(written) if written is not None else _greatest(versions)
+        return cls(_yaml_config(document, path, entry), tuple(versions), latest)
+
+
+def _greatest(versions: list[_Version]) -> str | None:
+    """dbt's default latest version: the greatest, numerically where the versions are numbers."""
+    if not versions:
+        return None
+
+    def order(version: _Version) -> tuple[int, float, str]:
+        try:
+            return (1, float(version.v), version.v)
+        except ValueError:
+            return (0, 0.0, version.v)
+
+    return max(versions, key=order).v
+
+
+def refs_in(text: str) -> frozenset[str]:
+    """What a model's ``ref()`` calls name: ``ref('pkg', 'name')`` → ``name``,
+    ``ref('name', v=2)`` → ``name.v2``. Not a name Jinja builds (``ref('stg' ~ '_x')``):
+    dbt's graph catches those at run time."""
+    found: set[str] = set()
+    if "ref" not in text:
+        return frozenset()
+    for match in REF.finditer(text):
+        name = match.group(4) or match.group(2)
+        found.add(f"{name}.v{match.group(5)}" if match.group(5) else name)
+    return frozenset(found)
 
 
 def _yaml_config(

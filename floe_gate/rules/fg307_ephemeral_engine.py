@@ -48,7 +48,8 @@ def check(context: Context) -> Iterator[Problem]:
 
 def _consumers(product: ResolvedProduct, ephemeral: ResolvedTransform) -> list[tuple[str, str]]:
     """Models reading ``ephemeral`` on another engine, with that engine, by name."""
-    names = {model.name for model in ephemeral.models}
+    names = {model.name for model in ephemeral.models if model.latest}
+    names |= {model.selector for model in ephemeral.models}
     found = []
     for transform in product.transforms:
         if transform is ephemeral or transform.engine == ephemeral.engine:

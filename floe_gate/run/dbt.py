@@ -105,7 +105,17 @@ def _as_nodes(nodes: Iterable[Any]) -> Iterable[Node]:
             schema=getattr(node, "schema", None) or None,
             alias=getattr(node, "alias", None) or None,
             path=getattr(node, "original_file_path", None) or None,
+            version=_version(getattr(node, "version", None)),
         )
+
+
+def _version(value: Any) -> str | None:
+    """dbt's version of a model (``2``, ``2.0`` from YAML, ``"beta"``) as floe.yaml writes it."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def select(

@@ -105,7 +105,7 @@ class StageRunner:
     def note_disabled(self, listed: set[str], disabled: Mapping[str, Node]) -> None:
         """Listed transforms whose model dbt disables: reported, never silently absent."""
         for uid, node in sorted(disabled.items()):
-            if node.transform_name not in listed and node.name not in listed:
+            if node.selector not in listed and node.name not in listed:
                 continue
             self.run.results.append(
                 NodeResult(
@@ -113,7 +113,7 @@ class StageRunner:
                     resource_type="model", engine=self.engines.get(uid, "-"), stage=0,
                     status="disabled", duration_seconds=0.0,
                     message=(
-                        f"disabled: {node.transform_name} is a transform of the product but "
+                        f"disabled: {node.selector} is a transform of the product but "
                         "dbt disables its model (enabled: false); enable it or remove it "
                         "from transforms:"
                     ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
-from pathlib import PurePosixPath
 
 BUILT = ("model", "seed", "snapshot")
 """Resource types a stage builds; tests run with the nodes they test."""
@@ -24,12 +23,15 @@ class Node:
     alias: str | None = None
     """Where the node's relation is, on the target the project was parsed for."""
     path: str | None = None
-    """The node's file in its project (``models/orders_v2.sql``)."""
+    """The node's file in its project (``models/dim_orders_v2.sql``)."""
+    version: str | None = None
+    """A versioned model's version (``2``)."""
 
     @property
-    def transform_name(self) -> str:
-        """The name floe.yaml gives the node: its file's stem (``orders_v2`` for version 2)."""
-        return PurePosixPath(self.path.replace("\\", "/")).stem if self.path else self.name
+    def selector(self) -> str:
+        """The name floe.yaml gives the node: ``dim_orders``, or ``dim_orders.v2`` for one
+        version of a versioned model (as ``dbt build --select`` takes it)."""
+        return self.name if self.version is None else f"{self.name}.v{self.version}"
 
 
 @dataclass

@@ -214,20 +214,28 @@ def test_comments_that_name_no_node() -> None:
 
 def test_limits_by_unique_id_and_transform_name() -> None:
     index = ModelIndex(
-        names={"model.shop.orders.v2": ["orders_v2"], "model.shop.orders.v1": ["orders"]},
+        names={
+            "model.shop.orders.v2": ["orders.v2", "orders"],
+            "model.shop.orders.v1": ["orders.v1", "orders"],
+        },
         tested={"test.shop.rel": ["model.shop.slow", "model.shop.fast"]},
     )
-    limits = Limits(60, {"slow": 600, "orders_v2": 3, "model.shop.pinned": 5}, lambda: index)
+    limits = Limits(60, {"slow": 600, "orders.v2": 3, "model.shop.pinned": 5}, lambda: index)
     assert limits.for_node("model.shop.slow") == (600, "slow")
     assert limits.for_node("model.shop.fast") == (60, "fast")
-    assert limits.for_node("model.shop.orders.v2") == (3, "orders_v2")
-    assert limits.for_node("model.shop.orders.v1") == (60, "orders")
+    assert limits.for_node("model.shop.orders.v2") == (3, "orders.v2")
+    assert limits.for_node("model.shop.orders.v1") == (60, "orders.v1")
+    # The whole model's limit holds for each version without one of its own.
+    whole = Limits(60, {"orders": 9, "orders.v2": 3}, lambda: index)
+    assert whole.for_node("model.shop.orders.v1") == (9, "orders.v1")
+    assert whole.for_node("model.shop.orders.v2") == (3, "orders.v2")
     assert limits.for_node("model.shop.pinned") == (5, "pinned")
     assert limits.for_node("test.shop.rel") == (600, "slow, fast")
     assert limits.for_node("seed.shop.raw") == (60, None)
     assert limits.for_node(None) == (60, None)
-    # Without the manifest, a version's transform is named by dbt's file convention.
-    assert Limits(60, {"orders_v2": 3}).for_node("model.shop.orders.v2") == (3, "orders_v2")
+    # Without the manifest, a version's transform is named from its unique id.
+    assert Limits(60, {"orders.v2": 3}).for_node("model.shop.orders.v2") == (3, "orders.v2")
+    assert Limits(60, {"orders": 4}).for_node("model.shop.orders.v2") == (4, "orders.v2")
 
 
 def test_the_index_comes_from_dbts_manifest(tmp_path: Path) -> None:
@@ -244,7 +252,7 @@ def test_the_index_comes_from_dbts_manifest(tmp_path: Path) -> None:
     )  # fmt: skip
     assert parse.returncode == 0, parse.stdout
     index = read_index(project / "target" / "manifest.json")
-    assert index.names["model.shop.dim_orders.v2"] == ["dim_orders_v2"]
+    assert index.names["model.shop.dim_orders.v2"] == ["dim_orders.v2", "dim_orders"]
     assert index.names["model.shop.quick"] == ["quick"]
     assert read_index(tmp_path / "missing.json") == ModelIndex()
 
@@ -286,6 +294,7 @@ SETUPS: dict[str, dict[str, Any]] = {
     "no-comment": {"project_settings": "query-comment: null\n"},
     "versioned": {
         "model": "dim_orders_v2",
+        "transform": "dim_orders.v2",
         "unique_id": "model.shop.dim_orders.v2",
         "files": {
             "models/schema.yml": VERSIONED_SCHEMA,
@@ -314,7 +323,8 @@ def test_an_endless_model_is_cancelled_whatever_the_query_comment(
             env={**PYTHONPATH, "PATH": str(BIN), "HOME": str(project)},
         )  # fmt: skip
         assert deps.returncode == 0, deps.stdout
-    limited = {model: 2, "quick": 30}
+    transform = options.get("transform", model)
+    limited = {transform: 2, "quick": 30}
     profiles = write_profile(
         tmp_path, profile(tmp_path / "shop.duckdb", limited, timeout_seconds=60)
     )
@@ -327,7 +337,7 @@ def test_an_endless_model_is_cancelled_whatever_the_query_comment(
     assert build.returncode == 1, build.stdout
     assert endless["status"] == "error", endless["message"]
     assert 2.0 <= endless["execution_time"] < 3.0, endless["message"]  # within 1 s of deadline
-    assert f"transform {model} ({unique_id}) query" in endless["message"]
+    assert f"transform {transform} ({unique_id}) query" in endless["message"]
     assert "limit of 2 s" in endless["message"]
     assert by_node["model.shop.quick"]["status"] == "success"
     assert elapsed < 60

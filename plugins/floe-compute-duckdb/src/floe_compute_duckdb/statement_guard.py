@@ -24,9 +24,10 @@ unique id of the node dbt runs in the statement's thread (its logging context), 
 where dbt gives none, dbt's query comment, wherever the project puts it (first, or
 appended before or after a trailing ``;``, as JSON with ``node_id`` at any depth or
 as text naming a unique id). A model comment cannot claim to be another model.
-``model_timeouts`` is keyed by dbt unique id or by transform name (the model's
-file, ``orders_v2`` for version 2 of ``orders``), matched through ``manifest.json``
-in dbt's target path; tests are limited like the models they test.
+``model_timeouts`` is keyed by dbt unique id or by transform name (``orders``, or
+``orders.v2`` for version 2 of ``orders`` alone; ``orders`` limits every version
+that has no limit of its own), matched through ``manifest.json`` in dbt's target
+path; tests are limited like the models they test.
 The wrapped class is dbt-duckdb internals: ``SUPPORTED_DBT_DUCKDB`` lists the
 versions this is known to work with, and any other version refuses to run.
 """
@@ -154,16 +155,13 @@ def model_name(node_id: str) -> str | None:
 
 
 def transform_names(node_id: str) -> list[str]:
-    """The names a transform may give a model, without the manifest at hand.
-
-    A versioned model's file (and floe.yaml transform) is ``orders_v2``: dbt's
-    convention; the manifest (``ModelIndex``) knows the actual file.
-    """
+    """The names a transform may give a model, without the manifest at hand: one
+    version's (``orders.v2``) first, then the whole model's (``orders``)."""
     parts = node_id.split(".")
     if len(parts) < 3 or parts[0] != "model":
         return []
     if len(parts) == 4 and re.fullmatch(r"v\w+", parts[3]):
-        return [f"{parts[2]}_{parts[3]}"]
+        return [f"{parts[2]}.{parts[3]}", parts[2]]
     return [parts[2]]
 
 
@@ -172,7 +170,7 @@ class ModelIndex:
     """What the guard needs of dbt's ``manifest.json``: names and the parents of tests."""
 
     names: dict[str, list[str]] = field(default_factory=dict)
-    """Unique id of a model → the names a transform may use for it (file stem, name)."""
+    """Unique id of a model → the names a transform may use for it, most specific first."""
     tested: dict[str, list[str]] = field(default_factory=dict)
     """Unique id of a test → the models it tests."""
 
@@ -185,7 +183,7 @@ class Limits:
     """Seconds per statement: a default, and per model for transforms with their own.
 
     ``by_model`` is keyed by dbt unique id (``model.shop.orders.v2``) or by the
-    transform's name (``orders_v2``: the model's file, as floe.yaml lists it).
+    transform's name as floe.yaml lists it (``orders.v2``, or ``orders`` for every version).
     """
 
     default_seconds: float
@@ -454,9 +452,12 @@ def read_index(path: Path | None) -> ModelIndex:
 
 
 def _names_in_manifest(node_id: str, node: dict[str, Any]) -> list[str]:
-    """The model's file stem first (what floe.yaml lists), then its dbt name if unversioned."""
-    stem = Path(str(node.get("original_file_path") or "")).stem
-    names = [stem] if stem else []
-    if node.get("version") is None and isinstance(node.get("name"), str):
-        names.append(node["name"])
-    return list(dict.fromkeys(names or transform_names(node_id)))
+    """``orders.v2`` then ``orders`` for a version of a versioned model; ``orders`` else."""
+    name, version = node.get("name"), node.get("version")
+    if not isinstance(name, str):
+        return transform_names(node_id)
+    if version is None:
+        return [name]
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)
+    return [f"{name}.v{version}", name]
