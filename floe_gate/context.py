@@ -52,10 +52,13 @@ class Context:
     ) -> Any | None:
         """The engine's validated config along ``chain`` in ``environment``; None if invalid.
 
-        Cached: many transforms share a chain. FG203 reports why a config is invalid;
+        Cached: many transforms, and every product of a domain, share the settings.
+        FG203 reports why a config is invalid;
         literal secrets (FG401) are read as references, so they hide no other problem.
         """
-        key = (tuple(level.file for level in chain), engine, environment)
+        # A product's level sets no engine settings: its products share their domain's.
+        files = tuple(level.file for level in chain if level.kind != "product")
+        key = (files, engine, environment)
         if key not in self._configs:
             settings = effective_settings(chain, engine, environment)
             try:

@@ -67,10 +67,16 @@ class WorkingTree:
         """The bytes of a regular file; ``OSError`` for a symlink or anything else."""
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         descriptor = os.open(os.path.join(self._root, path), flags)
-        with os.fdopen(descriptor, "rb") as file:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        try:  # os.read, not a file object: check reads thousands of small model files
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
                 raise OSError(f"{path} is not a regular file")
-            return file.read()
+            chunks = [os.read(descriptor, status.st_size + 1)]
+            while chunks[-1]:  # the file grew since fstat
+                chunks.append(os.read(descriptor, 1 << 20))
+            return b"".join(chunks)
+        finally:
+            os.close(descriptor)
 
     def skipped(self) -> dict[str, str]:
         return dict(self._skipped)

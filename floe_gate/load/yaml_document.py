@@ -19,6 +19,8 @@ from floe_gate.rules.fg001_invalid_yaml import ID as INVALID_YAML
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+COLLECTION_INDICATORS = (":", "-", "[", "{", "?")
+"""What starts a mapping (``key:``, ``? key``, ``{``) or a sequence (``- item``, ``[``)."""
 
 # A key path inside a YAML document: mapping keys and sequence indexes, outermost first
 # (not a filesystem path).
@@ -122,6 +124,10 @@ def _refuse_deep_nesting(file: str, text: str) -> None:
 
     The first value deeper than ``MAX_DEPTH`` is refused, where the builder would refuse it.
     """
+    # Each collection starts at one of these indicators: with no more of them than
+    # MAX_DEPTH, no value can be deeper, and the events need not be parsed twice.
+    if sum(text.count(indicator) for indicator in COLLECTION_INDICATORS) <= MAX_DEPTH:
+        return
     depth = 0  # collections open around the next event: the depth of the value it starts
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.NodeEvent) and depth > MAX_DEPTH:

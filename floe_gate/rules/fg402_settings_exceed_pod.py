@@ -17,7 +17,10 @@ larger ``workload`` / ``resources``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
+from floe_gate.compute import ComputePlugin, ResourceSpec
 from floe_gate.context import Context
 from floe_gate.problems import Problem, located
 from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform
@@ -28,12 +31,23 @@ ID = "FG402"
 TITLE = "engine settings exceed the pod"
 
 
+@dataclass
+class _Memo:
+    """Thousands of transforms share a few configs (Context caches them) and workloads."""
+
+    fits: dict[tuple[int, ResourceSpec], list[str]] = field(default_factory=dict)
+    """(id of a validated config, the pod's resources) → the plugin's misfits."""
+    presets: dict[tuple[str, str | None], ResourceSpec] = field(default_factory=dict)
+    """(engine, workload) → the pod of a transform without resource overrides."""
+
+
 def check(context: Context) -> Iterator[Problem]:
     environments = list(context.repository.manifest.model.environments)
+    memo = _Memo()
     for product in context.products:
         reported: set[tuple[str, str]] = set()
         for resolved in product.transforms:
-            for message in _misfits(context, product, resolved, environments):
+            for message in _misfits(context, product, resolved, environments, memo):
                 where = _origin(product, resolved)
                 if (where.file + str(where.line), message) in reported:
                     continue
@@ -52,12 +66,13 @@ def _misfits(
     product: ResolvedProduct,
     resolved: ResolvedTransform,
     environments: list[str],
+    memo: _Memo,
 ) -> Iterator[str]:
     if context.unusable(resolved.engine):
         return
     plugin = context.registry.get(resolved.engine)
     try:
-        resources = transform_resources(plugin, resolved.transform)
+        resources = _resources(plugin, resolved, memo)
     except Exception:
         return
     by_message: dict[str, list[str]] = {}
@@ -65,7 +80,10 @@ def _misfits(
         config = context.engine_config(product.chain, resolved.engine, environment)
         if config is None:
             continue
-        for message in plugin.resource_fit(config, resources):
+        key = (id(config), resources)
+        if key not in memo.fits:
+            memo.fits[key] = list(plugin.resource_fit(config, resources))
+        for message in memo.fits[key]:
             by_message.setdefault(message, []).append(environment)
     for message, where in by_message.items():
         scope = (
@@ -74,6 +92,18 @@ def _misfits(
             else f"models {product.name} does not list (default workload)"
         )
         yield f"{scope} on {resolved.engine} in {', '.join(where)}: {message}"
+
+
+def _resources(
+    plugin: ComputePlugin[Any], resolved: ResolvedTransform, memo: _Memo
+) -> ResourceSpec:
+    transform = resolved.transform
+    if transform is not None and transform.resources is not None:
+        return transform_resources(plugin, transform)
+    key = (resolved.engine, transform.workload if transform else None)
+    if key not in memo.presets:
+        memo.presets[key] = transform_resources(plugin, transform)
+    return memo.presets[key]
 
 
 def _origin(product: ResolvedProduct, resolved: ResolvedTransform) -> Origin:
