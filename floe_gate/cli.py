@@ -71,6 +71,12 @@ MANIFEST_OPTION = click.option(
     show_default=True,
     help="The platform manifest, relative to the repository's top level.",
 )
+DBT_MANIFEST_OPTION = click.option(
+    "--dbt-manifest", "dbt_manifests", multiple=True, metavar="PATH",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="dbt's manifest.json of a product's dbt project (after `dbt parse`); repeatable. "
+    "Its models, versions, enabled, materializations and packages replace the scan's.",
+)  # fmt: skip
 
 
 @cli.command()
@@ -117,8 +123,14 @@ def check(
     "--check", "check_only", is_flag=True,
     help="Write nothing; fail when DIR's artifacts are stale, missing or extra.",
 )  # fmt: skip
-def compile_(
-    repo: Path, manifest: str, environments: tuple[str, ...], out_dir: Path, check_only: bool
+@DBT_MANIFEST_OPTION
+def compile_(  # noqa: PLR0917 - one value per option
+    repo: Path,
+    manifest: str,
+    environments: tuple[str, ...],
+    out_dir: Path,
+    check_only: bool,
+    dbt_manifests: tuple[Path, ...],
 ) -> None:
     """Emit dbt profiles, pod resources, the compiled JSON and the dbt packages.
 
@@ -130,7 +142,7 @@ def compile_(
     """
     from floe_gate.commands.compile import run_compile
 
-    sys.exit(run_compile(repo, manifest, environments, out_dir, check_only))
+    sys.exit(run_compile(repo, manifest, environments, out_dir, check_only, dbt_manifests))
 
 
 @cli.command(name="run")
@@ -354,6 +366,7 @@ def parity(  # noqa: PLR0917 - one value per option
     "--sarif-file", type=click.Path(dir_okay=False, path_type=Path),
     help="Where the SARIF log goes. Default: ARTIFACTS_DIR/floe-gate.sarif.",
 )  # fmt: skip
+@DBT_MANIFEST_OPTION
 def ci(  # noqa: PLR0917 - one value per option
     repo: Path,
     manifest: str,
@@ -361,6 +374,7 @@ def ci(  # noqa: PLR0917 - one value per option
     allow_drift: tuple[str, ...],
     artifacts_dir: Path | None,
     sarif_file: Path | None,
+    dbt_manifests: tuple[Path, ...],
 ) -> None:
     """What the GitHub Action runs: check, parity, compile and report, in one process.
 
@@ -373,7 +387,9 @@ def ci(  # noqa: PLR0917 - one value per option
     """
     from floe_gate.commands.ci import CiOptions, run_ci
 
-    options = CiOptions(repo, manifest, base_ref, allow_drift, artifacts_dir, sarif_file)
+    options = CiOptions(
+        repo, manifest, base_ref, allow_drift, artifacts_dir, sarif_file, dbt_manifests
+    )
     sys.exit(run_ci(options))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,8 +32,15 @@ def judge(
     *,
     registry: PluginRegistry | None = None,
     today: date | None = None,
+    dbt_manifests: Sequence[Path] = (),
 ) -> Verdict:
+    """``dbt_manifests``: dbt's ``manifest.json`` files, authoritative on the models of the
+    projects they describe (floe_gate.load.dbt_manifest)."""
     repository = load_repository(source, manifest_file)
+    if dbt_manifests:
+        from floe_gate.load.dbt_manifest import apply_dbt_manifests
+
+        apply_dbt_manifests(repository, dbt_manifests)
     context = Context(repository, registry or PluginRegistry(), today or date.today())
     problems = apply_waivers(
         run_rules(context), repository.waivers, context.today, _unjudged(context)
@@ -85,6 +93,7 @@ def judge_working_tree(
     *,
     registry: PluginRegistry | None = None,
     rules: bool = True,
+    dbt_manifests: Sequence[Path] = (),
 ) -> Judgement:
     """The gate workflow every command shares: judge ``repo``'s working tree, or say why not.
 
@@ -94,7 +103,9 @@ def judge_working_tree(
     try:
         tree = repo if isinstance(repo, WorkingTree) else WorkingTree(repo)
         if rules:
-            return Judgement(judge(tree, manifest_file, registry=registry))
+            return Judgement(
+                judge(tree, manifest_file, registry=registry, dbt_manifests=dbt_manifests)
+            )
         repository = load_repository(tree, manifest_file)
     except ManifestUnusable as unusable:
         return Judgement(unusable=unusable)

@@ -63,6 +63,8 @@ class CiOptions:
     allow_drift: tuple[str, ...] = ()
     artifacts_dir: Path | None = None
     sarif_file: Path | None = None
+    dbt_manifests: tuple[Path, ...] = ()
+    """dbt's ``manifest.json`` files, authoritative on their projects' models."""
 
 
 @dataclass
@@ -123,7 +125,9 @@ def _absolute(path: Path) -> Path:
 
 
 def _check(run: Run, options: CiOptions) -> Verdict | None:
-    judgement = judge_working_tree(options.repo, options.manifest)
+    judgement = judge_working_tree(
+        options.repo, options.manifest, dbt_manifests=options.dbt_manifests
+    )
     run.problems += judgement.problems
     if judgement.cannot_judge is not None:
         run.cannot_judge.append(judgement.cannot_judge)

@@ -25,11 +25,16 @@ from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import SpanLike, command_span
 
 
-def run_compile(
-    repo: Path, manifest: str, environments: Sequence[str], out: Path, check: bool
+def run_compile(  # noqa: PLR0917 - one value per option
+    repo: Path,
+    manifest: str,
+    environments: Sequence[str],
+    out: Path,
+    check: bool,
+    dbt_manifests: Sequence[Path] = (),
 ) -> int:
     with command_span("compile", {"floe.check_only": check}) as span:
-        code = _run_compile(repo, manifest, environments, out, check, span)
+        code = _run_compile(repo, manifest, environments, out, check, span, dbt_manifests)
         span.set_attribute("floe.exit_code", code)
         return code
 
@@ -41,8 +46,11 @@ def _run_compile(  # noqa: PLR0917 - one value per option
     out: Path,
     check: bool,
     span: SpanLike,
+    dbt_manifests: Sequence[Path],
 ) -> int:
-    verdict = judged(repo, manifest, refusal="compile refused", span=span)
+    verdict = judged(
+        repo, manifest, refusal="compile refused", span=span, dbt_manifests=dbt_manifests
+    )
     if isinstance(verdict, int):
         return verdict
     selected = _selected(verdict, environments)

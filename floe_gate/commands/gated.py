@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -21,7 +21,13 @@ Concerns = Callable[[Verdict], Callable[[Problem], bool]]
 
 
 def judged(
-    repo: Path, manifest: str, *, refusal: str, span: SpanLike, concerns: Concerns | None = None
+    repo: Path,
+    manifest: str,
+    *,
+    refusal: str,
+    span: SpanLike,
+    concerns: Concerns | None = None,
+    dbt_manifests: Sequence[Path] = (),
 ) -> Verdict | int:
     """The verdict when no error stands in the way; else the exit code, after saying why.
 
@@ -29,7 +35,7 @@ def judged(
     warnings go to stderr and do not stop the command. With ``concerns``, only the
     problems it picks count; the others are summarised in one line on stderr.
     """
-    judgement = judge_working_tree(repo, manifest)
+    judgement = judge_working_tree(repo, manifest, dbt_manifests=dbt_manifests)
     if judgement.cannot_judge is not None:
         echo_error(judgement.cannot_judge)
         return ExitCode.CANNOT_JUDGE
