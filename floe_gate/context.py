@@ -7,15 +7,16 @@ other. ``emit`` and ``health`` read the same resolution.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
 
-from floe_gate.load.repository import Repository
+from floe_gate.load.dbt_project import DbtProject
+from floe_gate.load.repository import ProductNode, Repository
 from floe_gate.registry import PluginRegistry, PluginStatus
-from floe_gate.resolve.engines import ResolvedProduct, resolve_product
+from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform, resolve_product
 from floe_gate.resolve.hierarchy import Hierarchy, Level
 from floe_gate.resolve.secrets import redact_literal_secrets
 from floe_gate.resolve.settings import effective_settings
@@ -42,6 +43,22 @@ class Context:
         """Products whose domain is known, resolved."""
         resolved = (resolve_product(self.hierarchy, node) for node in self.repository.products)
         return [product for product in resolved if product is not None]
+
+    def listed_models(self) -> Iterator[tuple[ResolvedProduct, ResolvedTransform, int]]:
+        """``(product, transform, its index in transforms:)`` for each listed transform that
+        selects dbt models (``transform.models``): what the rules about models judge."""
+        for product in self.products:
+            for transform in product.transforms:
+                if transform.listed and transform.index is not None and transform.models:
+                    yield product, transform, transform.index
+
+    def dbt_projects(self) -> Iterator[tuple[ProductNode, DbtProject]]:
+        """Each dbt project once, with the first data product using it (several may)."""
+        seen: set[str] = set()
+        for node in self.repository.products:
+            if node.dbt is not None and node.dbt.file not in seen:
+                seen.add(node.dbt.file)
+                yield node, node.dbt
 
     @cached_property
     def installed_engines(self) -> frozenset[str]:

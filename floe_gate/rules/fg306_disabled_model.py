@@ -23,21 +23,17 @@ TITLE = "transform names a disabled model"
 
 
 def check(context: Context) -> Iterator[Problem]:
-    for product in context.products:
-        document = product.node.product.document
-        for transform in product.transforms:
-            if not transform.listed or transform.index is None or not transform.models:
-                continue
-            if any(model.is_enabled for model in transform.models):
-                continue
-            model = transform.models[0]
-            file, line, column = model.enabled.where if model.enabled else (model.path, 1, 1)
-            yield located(
-                Origin.of(document, ("transforms", transform.index, "name")),
-                ID,
-                f"transform {transform.name!r} names a disabled {model.kind} "
-                f"(enabled: false at {file}:{line}:{column}): dbt will not run it; remove "
-                "the transform or enable the model",
-                subject=f"{product.name}:{transform.name}",
-                related=[file],
-            )
+    for product, transform, index in context.listed_models():
+        if any(model.is_enabled for model in transform.models):
+            continue
+        model = transform.models[0]
+        file, line, column = model.enabled.where if model.enabled else (model.path, 1, 1)
+        yield located(
+            Origin.of(product.node.product.document, ("transforms", index, "name")),
+            ID,
+            f"transform {transform.name!r} names a disabled {model.kind} "
+            f"(enabled: false at {file}:{line}:{column}): dbt will not run it; remove "
+            "the transform or enable the model",
+            subject=f"{product.name}:{transform.name}",
+            related=[file],
+        )

@@ -23,27 +23,23 @@ SHOWN = 5
 
 
 def check(context: Context) -> Iterator[Problem]:
-    for product in context.products:
-        document = product.node.product.document
-        for transform in product.transforms:
-            if not transform.listed or transform.index is None or not transform.models:
-                continue
-            if any(model.materialization != "ephemeral" for model in transform.models):
-                continue
-            others = _consumers(product, transform)
-            if not others:
-                continue
-            key = "compute" if transform.transform and transform.transform.compute else "name"
-            consumers = ", ".join(f"{name} ({engine})" for name, engine in others[:SHOWN])
-            yield located(
-                Origin.of(document, ("transforms", transform.index, key)),
-                ID,
-                f"transform {transform.name!r} is an ephemeral model on engine "
-                f"{transform.engine}, but dbt inlines it into {consumers}, which run it on "
-                "their engine: give it their engine, or materialize it as a view or table",
-                subject=f"{product.name}:{transform.name}",
-                related=[transform.models[0].path],
-            )
+    for product, transform, index in context.listed_models():
+        if any(model.materialization != "ephemeral" for model in transform.models):
+            continue
+        others = _consumers(product, transform)
+        if not others:
+            continue
+        key = "compute" if transform.transform and transform.transform.compute else "name"
+        consumers = ", ".join(f"{name} ({engine})" for name, engine in others[:SHOWN])
+        yield located(
+            Origin.of(product.node.product.document, ("transforms", index, key)),
+            ID,
+            f"transform {transform.name!r} is an ephemeral model on engine "
+            f"{transform.engine}, but dbt inlines it into {consumers}, which run it on "
+            "their engine: give it their engine, or materialize it as a view or table",
+            subject=f"{product.name}:{transform.name}",
+            related=[transform.models[0].path],
+        )
 
 
 def _consumers(product: ResolvedProduct, ephemeral: ResolvedTransform) -> list[tuple[str, str]]:

@@ -25,15 +25,8 @@ TITLE = "project branches on target.name"
 
 
 def check(context: Context) -> Iterator[Problem]:
-    seen: set[tuple[str, int, int]] = set()
-    for node in context.repository.products:
-        dbt = node.dbt
-        if dbt is None:
-            continue
+    for node, dbt in context.dbt_projects():
         for file, line, column in dbt.scan.target_name_uses:
-            if (file, line, column) in seen:
-                continue  # one project shared by several products
-            seen.add((file, line, column))
             yield located(
                 Origin(file, line, column),
                 ID,

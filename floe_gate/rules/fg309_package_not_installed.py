@@ -23,15 +23,8 @@ TITLE = "dbt package not installed"
 
 
 def check(context: Context) -> Iterator[Problem]:
-    seen: set[tuple[str, int, int]] = set()
-    for node in context.repository.products:
-        dbt = node.dbt
-        if dbt is None:
-            continue
+    for node, dbt in context.dbt_projects():
         for package in dbt.scan.missing_packages:
-            if package.where in seen:
-                continue
-            seen.add(package.where)
             yield located(
                 Origin(*package.where),
                 ID,
