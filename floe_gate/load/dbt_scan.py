@@ -540,7 +540,10 @@ def _version_text(value: Any) -> str:
 
 
 def _stem(path: str) -> str:
-    return posixpath.splitext(posixpath.basename(path))[0]
+    """``models/a/orders.sql`` → ``orders`` (string slicing: called for every model file)."""
+    name = path[path.rfind("/") + 1 :]
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
 
 
 def _join(directory: str, path: str) -> str:

@@ -193,6 +193,8 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == STRING_TAG:  # most values: the constructor would return it as it is
+            return node.value
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
@@ -205,6 +207,9 @@ class _Builder:
             raise _problem(
                 self.document.file, *_position(node), f"invalid value for the tag {node.tag}"
             ) from None
+
+
+STRING_TAG = "tag:yaml.org,2002:str"
 
 
 def _position(node: yaml.Node) -> tuple[int, int]:
