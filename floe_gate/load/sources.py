@@ -71,8 +71,11 @@ class WorkingTree:
             status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode):
                 raise OSError(f"{path} is not a regular file")
-            chunks = [os.read(descriptor, status.st_size + 1)]
-            while chunks[-1]:  # the file grew since fstat
+            data = os.read(descriptor, status.st_size + 1)
+            if len(data) <= status.st_size:
+                return data  # all of it: a short read at the end of a regular file
+            chunks = [data]  # the file grew since fstat
+            while chunks[-1]:
                 chunks.append(os.read(descriptor, 1 << 20))
             return b"".join(chunks)
         finally:
