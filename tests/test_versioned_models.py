@@ -201,6 +201,7 @@ def test_each_version_is_held_to_its_own_timeout_by_a_real_dbt_build(shop: Platf
         "statement timeout: transform dim_orders.v2 (model.revenue.dim_orders.v2)"
         in version_2["message"]
     )
+    assert version_2["name"] == "dim_orders.v2"  # as the transform names it
     assert results["model.revenue.dim_orders.v1"]["status"] == "success"
     assert results["model.revenue.fct_revenue"]["status"] == "skipped"
     assert results["model.revenue.latest_orders"]["status"] == "success"

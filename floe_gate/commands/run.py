@@ -289,7 +289,7 @@ def _engines(graph: DbtGraph, product: ProductPlan) -> dict[str, str]:
 
 def _label(graph: DbtGraph, engines: dict[str, str], unique_id: str) -> str:
     node = graph.nodes.get(unique_id)
-    name = node.name if node else unique_id
+    name = node.selector if node else unique_id
     return f"{name} [{engines.get(unique_id, '?')}]"
 
 

@@ -94,7 +94,7 @@ class StageRunner:
             )
             self.run.results.append(
                 NodeResult(
-                    product=self.run.name, unique_id=uid, name=node.name,
+                    product=self.run.name, unique_id=uid, name=node.selector,
                     resource_type="test", engine=" + ".join(engines), stage=last.index,
                     status="not run", duration_seconds=0.0,
                     message=f"not run: it tests {names}, and no one engine sees them all",
@@ -109,7 +109,7 @@ class StageRunner:
                 continue
             self.run.results.append(
                 NodeResult(
-                    product=self.run.name, unique_id=uid, name=node.name,
+                    product=self.run.name, unique_id=uid, name=node.selector,
                     resource_type="model", engine=self.engines.get(uid, "-"), stage=0,
                     status="disabled", duration_seconds=0.0,
                     message=(
@@ -179,7 +179,7 @@ class StageRunner:
             NodeResult(
                 product=self.run.name,
                 unique_id=uid,
-                name=node.name if node else uid,
+                name=node.selector if node else uid,
                 resource_type=node.resource_type if node else uid.split(".", maxsplit=1)[0],
                 engine=self.engines.get(uid, stage.engine),
                 stage=stage.index,
