@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from floe_gate.load.dbt_project import DbtProject
-from floe_gate.load.dbt_scan import DbtModel, Setting
+from floe_gate.load.dbt_scan import DbtModel, Setting, version_text
 from floe_gate.load.repository import Repository
 from floe_gate.load.sources import CannotJudge
 
@@ -150,8 +150,4 @@ def _refs(node: dict[str, Any]) -> Iterator[str]:
 
 
 def _version(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return None if value is None else version_text(value)

@@ -89,7 +89,7 @@ class DbtModel:
     @property
     def selector(self) -> str:
         """How dbt selects this node alone: ``dim_orders`` or ``dim_orders.v2``."""
-        return self.name if self.version is None else f"{self.name}.v{self.version}"
+        return selector(self.name, self.version)
 
     @property
     def materialization(self) -> str | None:
@@ -371,13 +371,13 @@ class _Properties:
             defined_in = version.get("defined_in")
             versions.append(
                 _Version(
-                    _version_text(version["v"]),
+                    version_text(version["v"]),
                     defined_in if isinstance(defined_in, str) else None,
                     _yaml_config(document, (*path, "versions", index), version),
                 )
             )
         written = entry.get("latest_version")
-        latest = _version_text(written) if written is not None else _greatest(versions)
+        latest = version_text(written) if written is not None else _greatest(versions)
         return cls(_yaml_config(document, path, entry), tuple(versions), latest)
 
 
@@ -533,10 +533,17 @@ def _by_stem(files: list[str], roots: tuple[str, ...], suffixes: tuple[str, ...]
     }
 
 
-def _version_text(value: Any) -> str:
+def version_text(value: Any) -> str:
+    """A model version as dbt names its node and floe.yaml writes it: ``2`` (YAML's
+    ``2`` or ``2.0``), ``beta``."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def selector(name: str, version: str | None) -> str:
+    """How dbt selects one node, and floe.yaml names it: ``dim_orders``, ``dim_orders.v2``."""
+    return name if version is None else f"{name}.v{version}"
 
 
 def _stem(path: str) -> str:

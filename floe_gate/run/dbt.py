@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from floe_gate.load.dbt_scan import version_text
 from floe_gate.run.graph import DbtGraph, Node
 
 NodeEvent = Callable[[str, str, str], None]
@@ -110,12 +111,7 @@ def _as_nodes(nodes: Iterable[Any]) -> Iterable[Node]:
 
 
 def _version(value: Any) -> str | None:
-    """dbt's version of a model (``2``, ``2.0`` from YAML, ``"beta"``) as floe.yaml writes it."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return None if value is None else version_text(value)
 
 
 def select(

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
+from floe_gate.load.dbt_scan import selector
+
 BUILT = ("model", "seed", "snapshot")
 """Resource types a stage builds; tests run with the nodes they test."""
 
@@ -31,7 +33,7 @@ class Node:
     def selector(self) -> str:
         """The name floe.yaml gives the node: ``dim_orders``, or ``dim_orders.v2`` for one
         version of a versioned model (as ``dbt build --select`` takes it)."""
-        return self.name if self.version is None else f"{self.name}.v{self.version}"
+        return selector(self.name, self.version)
 
 
 @dataclass
