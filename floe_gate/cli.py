@@ -93,8 +93,14 @@ DBT_MANIFEST_OPTION = click.option(
     "to $GITHUB_STEP_SUMMARY); sarif writes SARIF 2.1.0 for code scanning.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
-def check(
-    files: tuple[str, ...], repo: Path, manifest: str, output_format: str, strict: bool
+@DBT_MANIFEST_OPTION
+def check(  # noqa: PLR0917 - one value per option
+    files: tuple[str, ...],
+    repo: Path,
+    manifest: str,
+    output_format: str,
+    strict: bool,
+    dbt_manifests: tuple[Path, ...],
 ) -> None:
     """Check schema, governance and engine resolution; report every problem at once.
 
@@ -104,7 +110,7 @@ def check(
     """
     from floe_gate.commands.check import run_check
 
-    sys.exit(run_check(repo, manifest, files, output_format, strict))
+    sys.exit(run_check(repo, manifest, files, output_format, strict, dbt_manifests))
 
 
 @cli.command(name="compile")

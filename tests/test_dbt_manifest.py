@@ -1,5 +1,6 @@
-"""``compile`` and ``ci`` with ``--dbt-manifest``: dbt's own manifest.json is the authority
-on the models of its project (floe_gate.load.dbt_manifest), from a real ``dbt parse``.
+"""``check``, ``compile`` and ``ci`` with ``--dbt-manifest``: dbt's own manifest.json is
+the authority on the models of its project (floe_gate.load.dbt_manifest), from a real
+``dbt parse``.
 """
 
 from __future__ import annotations
@@ -87,6 +88,12 @@ def test_a_model_only_dbt_knows_is_disabled(platform: Platform, tmp_path: Path) 
         "remove the transform or enable the model"
     )
     assert "compile refused" in done.stderr
+    checked = platform.cli(
+        "check", "--dbt-manifest", str(tmp_path / "target" / "manifest.json")
+    )
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines()[0] == done.stdout.splitlines()[0]
+    assert platform.cli("check").returncode == 0  # the scan leaves it to dbt
 
 
 def test_ci_takes_it_too(platform: Platform, tmp_path: Path) -> None:

@@ -31,11 +31,16 @@ from floe_gate.telemetry import SpanLike, command_span, record_problems
 CONFIG_SUFFIXES = (".yaml", ".yml", ".sql", ".py")
 
 
-def run_check(
-    repo: Path, manifest: str, files: Sequence[str], output_format: str, strict: bool
+def run_check(  # noqa: PLR0917 - one value per option
+    repo: Path,
+    manifest: str,
+    files: Sequence[str],
+    output_format: str,
+    strict: bool,
+    dbt_manifests: Sequence[Path] = (),
 ) -> int:
     with command_span("check", {"floe.format": output_format, "floe.strict": strict}) as span:
-        code = _run_check(repo, manifest, files, output_format, strict, span)
+        code = _run_check(repo, manifest, files, output_format, strict, span, dbt_manifests)
         span.set_attribute("floe.exit_code", code)
         return code
 
@@ -47,6 +52,7 @@ def _run_check(  # noqa: PLR0917 - run_check's values and its span
     output_format: str,
     strict: bool,
     span: SpanLike,
+    dbt_manifests: Sequence[Path],
 ) -> int:
     try:
         source = WorkingTree(repo)
@@ -65,7 +71,7 @@ def _run_check(  # noqa: PLR0917 - run_check's values and its span
     if files and not any(name.endswith(CONFIG_SUFFIXES) for name in selected):
         emit([], [], output_format)  # a JSON reader still gets its document
         return ExitCode.OK
-    judgement = judge_working_tree(source, manifest)
+    judgement = judge_working_tree(source, manifest, dbt_manifests=dbt_manifests)
     if judgement.cannot_judge is not None:
         echo_error(judgement.cannot_judge)
         return ExitCode.CANNOT_JUDGE

@@ -1,7 +1,7 @@
 """dbt's own ``manifest.json``, where the user gives one: the authority on a project's models.
 
-``compile --dbt-manifest PATH`` and ``ci --dbt-manifest PATH`` (repeatable, one per dbt
-project, e.g. ``products/shop/target/manifest.json`` after ``dbt parse``) take the
+``check``, ``compile`` and ``ci`` with ``--dbt-manifest PATH`` (repeatable, one per
+dbt project, e.g. ``products/shop/target/manifest.json`` after ``dbt parse``) take the
 models of a project from dbt instead of the scan (floe_gate.load.dbt_scan): which
 models exist, their versions, whether they are enabled, their materialization and
 the packages they come from. That includes what the scan cannot know: a config that
