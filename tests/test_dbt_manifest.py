@@ -88,9 +88,7 @@ def test_a_model_only_dbt_knows_is_disabled(platform: Platform, tmp_path: Path) 
         "remove the transform or enable the model"
     )
     assert "compile refused" in done.stderr
-    checked = platform.cli(
-        "check", "--dbt-manifest", str(tmp_path / "target" / "manifest.json")
-    )
+    checked = platform.cli("check", "--dbt-manifest", str(tmp_path / "target" / "manifest.json"))
     assert checked.returncode == 1
     assert checked.stdout.splitlines()[0] == done.stdout.splitlines()[0]
     assert platform.cli("check").returncode == 0  # the scan leaves it to dbt
