@@ -135,3 +135,20 @@ def test_a_manifest_that_is_not_json_cannot_be_judged(platform: Platform, tmp_pa
     assert done.returncode == 2
     assert f"--dbt-manifest {broken}: not JSON" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_package_git_ignores_is_listed_from_dbts_manifest(
+    platform: Platform, tmp_path: Path
+) -> None:
+    """``dbt deps`` output is usually ignored by git: the scan cannot read it, dbt can."""
+    write_shop(platform, **{".gitignore": "dbt_packages/\n"})
+    checked = platform.cli("check")
+    assert "FG309 dbt package acme/tiny_pkg is not installed" in checked.stdout
+    assert "pkg_calendar" not in compiled(platform)["products"]["shop"]["transforms"]
+
+    dbt_parse(platform.root / "products/shop", tmp_path)
+    manifest = str(tmp_path / "target" / "manifest.json")
+    assert "FG309" not in platform.cli("check", "--dbt-manifest", manifest).stdout
+    transforms = compiled(platform, "--dbt-manifest", manifest)["products"]["shop"]["transforms"]
+    assert transforms["pkg_calendar"]["package"] == "tiny_pkg"
+    assert transforms["pkg_calendar"]["listed"] is False
