@@ -44,8 +44,7 @@ def check(context: Context) -> Iterator[Problem]:
     # every environment, and a mistake is reported where it is first found (at the
     # manifest, without an environment, when it is written there).
     seen: set[tuple[object, ...]] = set()
-    fails: dict[tuple[str, int], bool] = {}
-    """(engine, chain index) → whether the engine fails there in some environment."""
+    fails: dict[tuple[str, int], bool] = {}  # (engine, chain) → fails in some environment
     domains = _domain_chains(context)
     for position, chain, engine, environment in _settings_to_check(context, domains):
         found = list(_validate(context, chain, engine, environment))
@@ -59,8 +58,8 @@ def check(context: Context) -> Iterator[Problem]:
     # The manifest's own settings fail, and so do those of every domain using the engine.
     failing = {
         engine
-        for (engine, position), failed in fails.items()
-        if position == 0 and all(f for (e, _), f in fails.items() if e == engine)
+        for engine, position in fails
+        if position == 0 and all(failed for (e, _), failed in fails.items() if e == engine)
     }
     yield from _aggregate(context, failing)
 
