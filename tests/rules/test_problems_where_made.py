@@ -158,3 +158,20 @@ def test_a_waiver_for_a_product_that_does_not_exist_is_still_unused(platform: Pl
     problem = only(problems(platform))
     assert where(problem) == "policies/waivers.yaml:4:5"
     assert problem.message == "waiver of FG201 for nosuch:fct matches no problem; delete it"
+
+
+def test_no_aggregate_when_a_domain_makes_the_engine_usable(platform: Platform) -> None:
+    platform.write(
+        "manifest.yaml",
+        platform.read("manifest.yaml").replace("memory_limit: 1GB", "memory_limit: lots"),
+    )
+    platform.write(
+        "policies/finance/policy.yaml",
+        platform.read("policies/finance/policy.yaml")
+        + "  targets:\n    duckdb: {memory_limit: 2GB}\n",
+    )
+    # The mistake is written in the manifest and reported there; finance's transforms
+    # can still run, so not "every approved engine fails validation".
+    problem = only(problems(platform))
+    assert where(problem) == "manifest.yaml:11:56"
+    assert problem.message.startswith("duckdb settings: memory_limit: 'lots' is not a size")
