@@ -139,6 +139,10 @@ def test_the_walk_runs_as_written(walk: Walk, tmp_path: Path) -> None:
     assert profile["orders"]["target"] == "dev"
     guard = profile["orders"]["outputs"]["dev"]["plugins"][0]["config"]
     assert guard["model_timeouts"] == {"daily_revenue": 60}  # floe.yaml's timeout_seconds
+    # With dbt's usage stats off (as the guide says), dbt build and run leave them as written.
+    check = "floe-gate compile --env dev --out artifacts --check"
+    _, printed = run_step(check, shop, tmp_path / "cwd")
+    assert "up to date" in printed
 
 
 def run_step(command: str, directory: Path, where: Path) -> tuple[Path, str]:
