@@ -279,13 +279,22 @@ def test_example_requirements(example: Path) -> None:
     requirements = [line for line in lines if not line.startswith("#")]
     # The DuckDB plugin itself: its statement guard runs inside dbt. Spark's adapter, and
     # pyspark: the example's Spark runs in the dbt process (method: session).
-    expected = {
-        *DBT_PACKAGES,
+    # The adapters first (as docs/plugins.md says), then the rest; each group sorted.
+    adapters = ["dbt-duckdb>=1.11.1,<1.12", "dbt-spark[PyHive]>=1.11,<1.12"]
+    assert adapters == [DBT_PACKAGES[0], SPARK_PACKAGES[0]]
+    rest = {
+        *DBT_PACKAGES[1:],
         f"floe-compute-duckdb=={duckdb_plugin_version}",
-        *SPARK_PACKAGES,
+        *SPARK_PACKAGES[1:],
         SESSION_PACKAGE,
     }
-    assert requirements == sorted(expected)
+    assert requirements == [*adapters, *sorted(rest)]
+    assert requirements[2:] == [
+        "dbt-core>=1.11,<1.12",
+        "duckdb==1.5.5",
+        f"floe-compute-duckdb=={duckdb_plugin_version}",
+        "pyspark>=4.0,<5",
+    ]
 
 
 def test_example_is_up_to_date_right_after_compiling(

@@ -149,11 +149,24 @@ def _transform_json(product: ProductPlan, transform: TransformPlan) -> dict[str,
 
 
 def requirements_txt(packages: Mapping[str, list[str]]) -> str:
-    """Each engine's dbt packages, deduplicated and sorted, for the dbt job image."""
-    requirements = {line.strip() for lines in packages.values() for line in lines if line.strip()}
+    """Each engine's dbt packages for the dbt job image: the adapters first, then the rest.
+
+    A plugin names its dbt adapter first (``get_required_dbt_packages``, checked by the
+    compliance suite), so the file opens with what decides the engines dbt can reach;
+    both groups are deduplicated and sorted.
+    """
+    adapters, others = _requirement_groups(packages)
     engines = ", ".join(sorted(packages)) or "none"
     header = _comments(GENERATED, f"dbt packages of the engines in use: {engines}.")
-    return header + "".join(f"{line}\n" for line in sorted(requirements, key=_requirement_order))
+    return header + "".join(f"{line}\n" for line in [*adapters, *others])
+
+
+def _requirement_groups(packages: Mapping[str, list[str]]) -> tuple[list[str], list[str]]:
+    """The engines' dbt adapters and every other package, each deduplicated and sorted."""
+    lines = [[line.strip() for line in engine if line.strip()] for engine in packages.values()]
+    adapters = {engine[0] for engine in lines if engine}
+    others = {line for engine in lines for line in engine} - adapters
+    return sorted(adapters, key=_requirement_order), sorted(others, key=_requirement_order)
 
 
 def _requirement_order(requirement: str) -> tuple[str, str]:
