@@ -445,6 +445,20 @@ def test_check_reports_missing_and_extra_files(
     assert (compiled / "dev" / "shop" / "notes.txt").exists()
 
 
+def test_dbts_usage_id_in_a_profiles_directory_is_left_alone(
+    platform: Path, compiled: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What `dbt build --profiles-dir dev/shop/duckdb` writes there with usage stats on.
+    user_file = compiled / "dev" / "shop" / "duckdb" / ".user.yml"
+    user_file.write_text("id: 4f0c2b9e-1d7a-4c5e-9a0b-2f6d8e3c1a57\n")
+    assert check(capsys, platform, compiled) == (0, f"artifacts in {compiled} are up to date\n")
+    floe = platform / "products" / "shop" / "floe.yaml"
+    floe.write_text(floe.read_text().replace("timeout_seconds: 60", "timeout_seconds: 120"))
+    code, _, _ = floe_gate(capsys, "compile", "--repo", str(platform), "--out", str(compiled))
+    assert code == 0
+    assert user_file.read_text() == "id: 4f0c2b9e-1d7a-4c5e-9a0b-2f6d8e3c1a57\n"
+
+
 def test_check_of_a_missing_directory_does_not_create_it(
     platform: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

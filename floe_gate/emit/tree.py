@@ -97,8 +97,16 @@ def write(out: Path, expected: dict[str, bytes], owned: Iterable[str]) -> Writte
     return Written(written=changed, unchanged=unchanged, removed=difference.extra)
 
 
+DBT_USER_FILE = ".user.yml"
+"""dbt's anonymous usage id, written into the profiles directory of every dbt command
+run with usage statistics on: dbt's file, so compile neither reports nor removes it."""
+
+
 def existing_files(out: Path, owned: Iterable[str]) -> list[str]:
-    """Files (and symbolic links) under the owned paths, relative to ``out``, sorted."""
+    """Files (and symbolic links) under the owned paths, relative to ``out``, sorted.
+
+    dbt's ``.user.yml`` is left out wherever it is.
+    """
     found: list[str] = []
     for name in owned:
         top = out / name
@@ -107,7 +115,7 @@ def existing_files(out: Path, owned: Iterable[str]) -> list[str]:
         elif top.is_dir():
             for directory, _, files in os.walk(top):
                 relative = Path(directory).relative_to(out).as_posix()
-                found.extend(f"{relative}/{file}" for file in files)
+                found.extend(f"{relative}/{file}" for file in files if file != DBT_USER_FILE)
     return sorted(found)
 
 
