@@ -10,6 +10,7 @@ from floe_gate.load.repository import Loaded
 from floe_gate.problems import Problem, Severity, located
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.rules.fg501_expired_waiver import ID as EXPIRED_WAIVER
+from floe_gate.rules.fg501_expired_waiver import UNWAIVABLE
 
 
 def apply_waivers(
@@ -23,12 +24,17 @@ def apply_waivers(
     its problem is gone, so it is not called unused."""
     if waivers is None:
         return problems
-    active = {i: w for i, w in enumerate(waivers.model.waivers) if w.expires >= today}
+    active = {
+        i: w
+        for i, w in enumerate(waivers.model.waivers)
+        if w.expires >= today and w.rule not in UNWAIVABLE
+    }
     used: set[int] = set()
     result = []
     for problem in problems:
-        # An expired waiver cannot itself be waived: that would make it permanent.
-        waivable = problem.severity is Severity.ERROR and problem.rule != EXPIRED_WAIVER
+        # An expired waiver cannot itself be waived (that would make it permanent), nor
+        # can a literal secret: it would ship into profiles.yml.
+        waivable = problem.severity is Severity.ERROR and problem.rule not in UNWAIVABLE
         match = next((i for i, w in active.items() if waivable and _matches(w, problem)), None)
         if match is None:
             result.append(problem)

@@ -79,7 +79,7 @@ def test_a_literal_secret_hides_no_other_mistake_from_fg203(platform: Platform) 
     )
     problems = platform.problems()
     assert [p.rule for p in problems] == ["FG203", "FG203", "FG401"]  # with the aggregate
-    assert "extension 'HTTPFS'" in problems[1].message
+    assert "extensions[0] is not a DuckDB extension name" in problems[1].message
     assert where(problems[2]) == "manifest.yaml:11:117"
 
 
