@@ -29,13 +29,9 @@ from collections.abc import Iterator
 from floe_gate.context import Context
 from floe_gate.problems import Problem, located
 from floe_gate.resolve.hierarchy import Origin
-from floe_gate.rules.fg401_literal_secret import ID as LITERAL_SECRET
 
 ID = "FG501"
 TITLE = "expired or forbidden waiver"
-
-UNWAIVABLE = frozenset({LITERAL_SECRET, ID})
-"""Rules whose problems no waiver applies to."""
 
 
 def check(context: Context) -> Iterator[Problem]:
@@ -43,14 +39,7 @@ def check(context: Context) -> Iterator[Problem]:
     if waivers is None:
         return
     for index, waiver in enumerate(waivers.model.waivers):
-        if waiver.rule in UNWAIVABLE:
-            yield located(
-                Origin.of(waivers.document, ("waivers", index, "rule")),
-                ID,
-                f"{waiver.rule} cannot be waived; delete this waiver and fix the problem"
-                + (" (remove the secret and rotate it)" if waiver.rule == LITERAL_SECRET else ""),
-            )
-        elif waiver.expires < context.today:
+        if waiver.expires < context.today:
             yield located(
                 Origin.of(waivers.document, ("waivers", index, "expires")),
                 ID,
