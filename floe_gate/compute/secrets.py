@@ -21,10 +21,11 @@ CREDENTIAL_NAME = re.compile(
 )
 USER_NAME = re.compile(r"(?:^|_)(?:user|username|user_name|login|uid)$", re.IGNORECASE)
 
-# user:password@ at the start of a value, or after a URL's scheme; the user information
-# ends at the first "/", "?" or "#", so "s3://bucket/a:b@c" is no password.
+# user:password@ at the start of a value, or after a URL's scheme (jdbc:postgresql:// too);
+# the user information ends at the first "/", "?" or "#", so "s3://bucket/a:b@c" is no
+# password, nor is an image digest (name:tag@sha256:...).
 URL_PASSWORD = re.compile(
-    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)?[^/?#@\s:]*:[^/?#@\s]+@(?=[^@\s])"
+    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.:\-]*://)?[^/?#@\s:]*:[^/?#@\s]+@(?=[^@\s])(?!sha256:)"
 )
 CONNECTION_PAIR = re.compile(
     r"(?:^|[\s;?&])(?:password|pwd|accountkey|sharedaccesskey|sharedaccesssignature)\s*=\s*[^\s;&]",
