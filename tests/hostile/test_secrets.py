@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FINANCE_POLICY, Platform
+from pydantic import BaseModel, ValidationError
 
 from floe_gate.cli import cli
+from floe_gate.compute import CatalogConfig
+from floe_gate.load.validation import describe_error
+from floe_gate.registry import PluginRegistry
 from floe_gate.report.formats import PROBLEMS, names
 
 MANIFEST = """\
@@ -318,3 +322,66 @@ def test_a_databricks_http_path_is_not_echoed(platform: Platform, tmp_path: Path
         in outputs.printed["text"]
     ), outputs.printed["text"]
     assert_never_shown(("SEKRIT_http_path",), outputs)
+
+
+# Every first-party engine, with settings it accepts: each string setting in turn (and
+# each of its catalog's) is given a value no validator accepts, and no message may
+# repeat it. This is what holds a validator that formats its value into its message.
+VALID_SETTINGS: dict[str, dict[str, object]] = {
+    "duckdb": {
+        "catalog": {"catalog_uri": "http://polaris:8181/api/catalog", "catalog_name": "lake"}
+    },
+    "spark": {
+        "method": "thrift",
+        "host": "spark-thrift",
+        "catalog": {"catalog_uri": "http://polaris:8181/api/catalog", "catalog_name": "lake"},
+    },
+    "snowflake": {
+        "account": "acme-xy123",
+        "user": {"env": "SNOWFLAKE_USER"},
+        "password": {"env": "SNOWFLAKE_PASSWORD"},
+        "database": "ANALYTICS",
+    },
+    "bigquery": {"project": "acme-analytics"},
+    "databricks": {
+        "host": "dbc-a1b2.cloud.databricks.com",
+        "http_path": "/sql/1.0/warehouses/abc123",
+        "token": {"env": "DATABRICKS_TOKEN"},
+    },
+}
+PROBE = "SEKRIT probe:9 ~\u00e9/{x}"
+
+
+def string_settings(settings: dict[str, object], model: type[BaseModel]) -> list[tuple[str, ...]]:
+    """Key paths of the string fields of ``model`` (and of ``catalog``'s, when set)."""
+    paths: list[tuple[str, ...]] = []
+    for name, info in model.model_fields.items():
+        if name != "plugin" and "str" in str(info.annotation):
+            paths.append((name,))
+    catalog = settings.get("catalog")
+    if isinstance(catalog, dict):
+        paths += [("catalog", name) for name, info in CatalogConfig.model_fields.items()
+                  if "str" in str(info.annotation)]  # fmt: skip
+    return paths
+
+
+@pytest.mark.parametrize("engine", VALID_SETTINGS)
+def test_no_engine_validator_echoes_a_value(engine: str) -> None:
+    plugin = PluginRegistry().get(engine)
+    valid = VALID_SETTINGS[engine]
+    plugin.parse_config(valid)  # the base is accepted
+    refused = 0
+    for path in string_settings(valid, plugin.config_model):
+        settings: dict[str, object] = {**valid}
+        if len(path) == 2:
+            settings[path[0]] = {**valid[path[0]], path[1]: PROBE}  # type: ignore[dict-item]
+        else:
+            settings[path[0]] = PROBE
+        try:
+            plugin.parse_config(settings)
+        except ValidationError as error:
+            refused += 1
+            for detail in error.errors():
+                _, _, message = describe_error(detail, plugin.config_model, settings)
+                assert "SEKRIT" not in message, f"{engine} {'.'.join(path)}: {message}"
+    assert refused  # the probe reached the validators
