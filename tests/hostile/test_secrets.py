@@ -8,7 +8,7 @@ in the GitHub job summary, and in no file ``compile`` writes (it refuses).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -52,7 +52,6 @@ class Case:
     compute: str = ""
     environments: str = ""
     policy: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
     def write(self, platform: Platform) -> None:
         platform.write(
@@ -66,8 +65,6 @@ class Case:
         )
         if self.policy:
             platform.write("policies/finance/policy.yaml", FINANCE_POLICY + self.policy)
-        for name, content in self.extra.items():
-            platform.write(name, content)
 
 
 AWS_KEY_ID = "AKIAQX7SECRETKEY0001"
@@ -244,13 +241,13 @@ waivers:
 def test_a_waiver_of_a_literal_secret_waives_nothing_and_is_itself_an_error(
     platform: Platform, tmp_path: Path, files: tuple[str, ...]
 ) -> None:
-    """``files``: as the pre-commit hook calls check, with the files of the commit."""
+    """``files``: as the pre-commit hook calls check (from the repository's root, with
+    the files of the commit); before, the waiver made both pass."""
     case = CASES["s3 key and secret as the DuckDB path"]
     case.write(platform)
     platform.write("policies/waivers.yaml", WAIVER)
-    platform.add()
-    done = CliRunner().invoke(cli, ["check", "--repo", str(platform.root), *files])
-    assert done.exit_code == 1, done.stdout
+    done = platform.cli("check", *files)
+    assert done.returncode == 1, done.stdout
     assert f"{case.where}: error FG401 " in done.stdout, done.stdout
     assert "policies/waivers.yaml:4:12: error FG501 FG401 cannot be waived" in done.stdout
     assert "[waived until" not in done.stdout
