@@ -41,7 +41,7 @@ def git_accepts_branch(name: str) -> bool:
 
 def _branch_name(value: str) -> str:
     if not GIT_BRANCH.fullmatch(value) or not git_accepts_branch(value):
-        raise ValueError(f"{value!r} is not a valid git branch name")
+        raise ValueError("not a valid git branch name")
     return value
 
 

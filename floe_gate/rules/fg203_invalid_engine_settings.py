@@ -7,7 +7,7 @@ settings they do not know::
 
     compute:
       targets:
-        duckdb: {memory_limit: lots}   # FG203: 'lots' is not a size DuckDB accepts
+        duckdb: {memory_limit: lots}   # FG203: memory_limit: not a size DuckDB accepts
 
 Each mistake is reported once, where it is written; a mistake in
 ``compute.environments.<env>`` names its environment. Literal secrets are left to

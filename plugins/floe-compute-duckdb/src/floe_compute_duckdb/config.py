@@ -112,10 +112,10 @@ class DuckDBConfig(ComputeConfig):
     def _consistent(self) -> Self:
         if "\x00" in self.path:
             raise ValueError("path must not contain a NUL character")
-        for extension in self.extensions:
+        for index, extension in enumerate(self.extensions):
             if not _is_extension_name(extension):
                 raise ValueError(
-                    f"extension {extension!r} is not a DuckDB extension name "
+                    f"extensions[{index}] is not a DuckDB extension name "
                     "(lowercase letters, digits and _, e.g. httpfs, iceberg)"
                 )
         for key in self.settings:
