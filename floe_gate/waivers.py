@@ -13,11 +13,15 @@ from floe_gate.load.repository import Loaded
 from floe_gate.problems import Problem, Severity, located
 from floe_gate.resolve.hierarchy import Origin
 from floe_gate.rules.fg401_literal_secret import ID as LITERAL_SECRET
+from floe_gate.rules.fg403_template_in_value import ID as TEMPLATE_IN_VALUE
+from floe_gate.rules.fg404_path_outside_work_directory import ID as PATH_OUTSIDE
 from floe_gate.rules.fg501_expired_waiver import ID as EXPIRED_WAIVER
 
-UNWAIVABLE = frozenset({LITERAL_SECRET, EXPIRED_WAIVER})
-"""Rules no waiver applies to: a literal secret would ship into profiles.yml, and a
-waived expiry would make a waiver permanent."""
+UNWAIVABLE = frozenset({LITERAL_SECRET, TEMPLATE_IN_VALUE, PATH_OUTSIDE, EXPIRED_WAIVER})
+"""Rules no waiver applies to: a literal secret would ship into profiles.yml, a
+template would be rendered by dbt (reading environment variables, running macros), a
+path outside the work directory would be opened by dbt (``compute.allowed_paths`` is
+the platform's way to allow one), and a waived expiry would make a waiver permanent."""
 
 
 def apply_waivers(
