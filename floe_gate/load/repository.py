@@ -7,7 +7,9 @@ problem, so that one run reports every problem at once.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -16,7 +18,13 @@ from floe_gate.config.models import DataProduct, Manifest, Policy, Waivers
 from floe_gate.load.dbt_project import DbtProject, read_dbt_project
 from floe_gate.load.sources import CannotJudge, FileSource
 from floe_gate.load.validation import validation_problems
-from floe_gate.load.yaml_document import MAX_FILE_BYTES, YamlDocument, load_yaml, too_large
+from floe_gate.load.yaml_document import (
+    MAX_FILE_BYTES,
+    KeyPath,
+    YamlDocument,
+    load_yaml,
+    too_large,
+)
 from floe_gate.problems import Problem, ProblemsFound, Severity
 from floe_gate.rules.fg001_invalid_yaml import ID as INVALID_YAML
 from floe_gate.rules.fg002_invalid_configuration import ID as INVALID_CONFIGURATION
@@ -264,8 +272,49 @@ def _load(
                     f"{model.__name__} must be a mapping (apiVersion, kind, ...)")
         )  # fmt: skip
         return None
+    wrong_keys = list(_non_string_keys(document, data, ()))
+    if wrong_keys:
+        problems.extend(wrong_keys)
+        return None
     try:
         return Loaded(file, model.model_validate(data), document)
     except ValidationError as error:
         problems.extend(validation_problems(document, error, model=model))
         return None
+
+
+def _non_string_keys(document: YamlDocument, data: object, path: KeyPath) -> Iterator[Problem]:
+    """A key YAML reads as something else (``~``, ``.nan``, a date, ``!!binary``), at that key.
+
+    Every key of the gate's files is a name; the key itself is not echoed.
+    """
+    children: Iterable[tuple[Any, object]] = ()
+    if isinstance(data, dict):
+        for key in data:
+            if not isinstance(key, str):
+                where = ".".join(str(part) for part in path) or "document"
+                yield Problem(
+                    document.file, *document.locate((*path, key), key=True), INVALID_CONFIGURATION,
+                    Severity.ERROR, f"{where}: a key must be a string, not {_kind(key)} "
+                    "(quote it to mean the text)",
+                )  # fmt: skip
+        children = data.items()
+    elif isinstance(data, list):
+        children = enumerate(data)
+    for key, value in children:
+        if isinstance(key, str | int):
+            yield from _non_string_keys(document, value, (*path, key))
+
+
+def _kind(key: object) -> str:
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "a boolean"
+    if isinstance(key, int | float):
+        return "a number"
+    if isinstance(key, bytes):
+        return "binary data"
+    if isinstance(key, date):
+        return "a date"
+    return type(key).__name__
