@@ -191,7 +191,7 @@ def test_an_alias_bomb_ends_as_a_problem_quickly() -> None:
     problem = problem_of(BILLION_LAUGHS)
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0
-    assert f"more than {MAX_NODES:,} values after expanding aliases" in problem.message
+    assert f"more than {MAX_NODES} values after expanding aliases" in problem.message
     assert problem.line >= 1
     assert problem.column >= 1
 

@@ -7,13 +7,14 @@ problem, so that one run reports every problem at once.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from floe_gate.compute.models import MAX_STRING_LENGTH
 from floe_gate.config.models import DataProduct, Manifest, Policy, Waivers
 from floe_gate.load.dbt_project import DbtProject, read_dbt_project
 from floe_gate.load.sources import CannotJudge, FileSource
@@ -272,7 +273,7 @@ def _load(
                     f"{model.__name__} must be a mapping (apiVersion, kind, ...)")
         )  # fmt: skip
         return None
-    wrong_keys = list(_non_string_keys(document, data, ()))
+    wrong_keys = list(_unusable_keys(document, data, ()))
     if wrong_keys:
         problems.extend(wrong_keys)
         return None
@@ -283,27 +284,36 @@ def _load(
         return None
 
 
-def _non_string_keys(document: YamlDocument, data: object, path: KeyPath) -> Iterator[Problem]:
-    """A key YAML reads as something else (``~``, ``.nan``, a date, ``!!binary``), at that key.
+def _unusable_keys(document: YamlDocument, data: object, path: KeyPath) -> Iterator[Problem]:
+    """Keys that are no names, each at that key: a key YAML reads as something else
+    (``~``, ``.nan``, a date, ``!!binary``), or one longer than any string may be.
 
-    Every key of the gate's files is a name; the key itself is not echoed.
+    The key itself is not echoed.
     """
-    children: Iterable[tuple[Any, object]] = ()
+    children: list[tuple[str | int, object]] = []
     if isinstance(data, dict):
-        for key in data:
-            if not isinstance(key, str):
-                where = ".".join(str(part) for part in path) or "document"
-                yield Problem(
-                    document.file, *document.locate((*path, key), key=True), INVALID_CONFIGURATION,
-                    Severity.ERROR, f"{where}: a key must be a string, not {_kind(key)} "
-                    "(quote it to mean the text)",
-                )  # fmt: skip
-        children = data.items()
+        where = ".".join(str(part) for part in path) or "document"
+        for key, value in data.items():
+            reason = _unusable_key(key)
+            if reason is None:
+                children.append((key, value))
+                continue
+            yield Problem(
+                document.file, *document.locate((*path, key), key=True), INVALID_CONFIGURATION,
+                Severity.ERROR, f"{where}: {reason}",
+            )  # fmt: skip
     elif isinstance(data, list):
-        children = enumerate(data)
+        children = list(enumerate(data))
     for key, value in children:
-        if isinstance(key, str | int):
-            yield from _non_string_keys(document, value, (*path, key))
+        yield from _unusable_keys(document, value, (*path, key))
+
+
+def _unusable_key(key: object) -> str | None:
+    if not isinstance(key, str):
+        return f"a key must be a string, not {_kind(key)} (quote it to mean the text)"
+    if len(key) > MAX_STRING_LENGTH:
+        return f"a key of {len(key)} characters is longer than {MAX_STRING_LENGTH}"
+    return None
 
 
 def _kind(key: object) -> str:

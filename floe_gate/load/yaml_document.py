@@ -145,7 +145,7 @@ def _refuse_deep_nesting_and_too_many_values(file: str, text: str) -> None:
                 raise _problem(file, *_mark(event), f"nesting deeper than {MAX_DEPTH}")
             values += 1
             if values > MAX_NODES:
-                raise _problem(file, *_mark(event), f"too many values (more than {MAX_NODES:,})")
+                raise _problem(file, *_mark(event), f"too many values (more than {MAX_NODES})")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
         elif isinstance(event, yaml.CollectionEndEvent):
@@ -184,7 +184,7 @@ class _Builder:
             raise _problem(
                 self.document.file,
                 *_position(node),
-                f"more than {MAX_NODES:,} values after expanding aliases (an alias bomb?)",
+                f"more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
             )
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[Any, Any]:
