@@ -13,7 +13,8 @@ import subprocess
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from floe_gate.compute.models import MAX_STRING_LENGTH, no_items
 from floe_gate.load.yaml_document import MAX_FILE_BYTES
@@ -33,9 +34,22 @@ TargetSettings = dict[str, Any]
 
 
 def _each_once(engines: list[str]) -> list[str]:
-    repeated = sorted({engine for engine in engines if engines.count(engine) > 1})
+    """Each engine approved once; a repetition is an error at the repeated item."""
+    repeated = [
+        InitErrorDetails(
+            type=PydanticCustomError(
+                "repeated",
+                "{engine} is listed already (item {first})",
+                {"engine": engine, "first": engines.index(engine)},
+            ),
+            loc=(index,),
+            input=engine,
+        )
+        for index, engine in enumerate(engines)
+        if engine in engines[:index]
+    ]
     if repeated:
-        raise ValueError(f"{', '.join(repeated)} listed more than once")
+        raise ValidationError.from_exception_data("approved", repeated)
     return engines
 
 

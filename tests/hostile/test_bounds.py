@@ -262,11 +262,11 @@ MANIFEST_TIMEOUT = "  default: duckdb\n"
          f"{PRODUCT}:11:22: error FG002 transforms.1.timeout_seconds: Input should be a valid "
          "integer"),
         ("manifest.yaml", "approved: [duckdb]", "approved: [duckdb, duckdb]",
-         "manifest.yaml:8:13: error FG002 compute.approved: duckdb listed more than once"),
+         "manifest.yaml:8:22: error FG002 compute.approved.1: duckdb is listed already (item 0)"),
         ("policies/finance/policy.yaml", "approved: [duckdb]", "approved:\n    - duckdb\n"
          "    - duckdb",
-         "policies/finance/policy.yaml:5:5: error FG002 compute.approved: duckdb listed more "
-         "than once"),
+         "policies/finance/policy.yaml:6:7: error FG002 compute.approved.1: duckdb is listed "
+         "already (item 0)"),
     ],
 )  # fmt: skip
 def test_no_value_is_silently_coerced(
