@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import FLOE_GATE, CliResult, Platform, only, where, without_correlation_ids
 
+from floe_gate.cli import main
+from floe_gate.load import repository
 from floe_gate.load.git_objects import GitObjects
 from floe_gate.load.repository import load_repository
 from floe_gate.load.sources import WorkingTree
@@ -348,3 +350,19 @@ def test_compile_describes_invalid_settings_in_one_plain_line(
     for line in invalid:
         assert line.endswith("are invalid (attach aliases must be unique: a)"), line
     assert "Value error" not in done.stderr
+
+
+def test_running_out_of_memory_anyway_cannot_be_judged_without_a_traceback(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(repository, "load_yaml", exhausted)
+    platform.add()
+    assert main(["check", "--repo", str(platform.root)]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert without_correlation_ids(captured.err) == (
+        "error: out of memory: the run cannot be judged within this machine's memory\n"
+    )
