@@ -21,6 +21,7 @@ from floe_gate.load.sources import CannotJudge, FileSource
 from floe_gate.load.validation import validation_problems
 from floe_gate.load.yaml_document import (
     MAX_FILE_BYTES,
+    FileTooLarge,
     KeyPath,
     YamlDocument,
     load_yaml,
@@ -241,12 +242,11 @@ class _Reader:
         """
         try:
             return self.document(file)
-        except ProblemsFound as found:
-            refused = self.source.size(file) > self.max_bytes
-            if refused and all(p.file != file for p in self.too_large):
-                self.too_large.extend(found.problems)
+        except FileTooLarge as refused:
+            if all(problem.file != file for problem in self.too_large):
+                self.too_large.extend(refused.problems)
             return None
-        except OSError:
+        except (ProblemsFound, OSError):
             return None
 
 

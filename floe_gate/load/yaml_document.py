@@ -121,12 +121,16 @@ def _reader_error_location(text: str, position: int) -> tuple[int, int]:
     return _byte_location(text.encode("utf-8"), position)
 
 
-def too_large(file: str, size: int, max_bytes: int) -> ProblemsFound:
-    """The problem of a file refused for its size, before it is parsed (or even read)."""
-    return _problem(
-        file, 1, 1, f"file of {size:,} bytes is over the limit of {max_bytes:,} bytes "
-        "(the manifest's max_file_bytes)",
-    )  # fmt: skip
+class FileTooLarge(ProblemsFound):
+    """A file refused for its size, before it is parsed (or even read)."""
+
+
+def too_large(file: str, size: int, max_bytes: int) -> FileTooLarge:
+    message = (
+        f"file of {size:,} bytes is over the limit of {max_bytes:,} bytes "
+        "(the manifest's max_file_bytes)"
+    )
+    return FileTooLarge([Problem(file, 1, 1, INVALID_YAML, Severity.ERROR, message)])
 
 
 def _refuse_deep_nesting_and_too_many_values(file: str, text: str) -> None:
