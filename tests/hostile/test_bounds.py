@@ -132,10 +132,8 @@ def test_the_limit_is_the_manifests_max_file_bytes(platform: Platform) -> None:
         f"{PRODUCT}:1:1: error FG001 file of 3,180 bytes is over the limit of 2,048 bytes "
         "(the manifest's max_file_bytes)"
     ]
-    platform.write("manifest.yaml", platform.read("manifest.yaml") + "#\n" * 1)
-    platform.write(
-        "manifest.yaml", platform.read("manifest.yaml").replace("2048", "4096")
-    )  # the same file fits a larger bound
+    # The same file fits a larger bound.
+    platform.write("manifest.yaml", platform.read("manifest.yaml").replace("2048", "4096"))
     done = platform.cli("check", "--format", "text")
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -143,9 +141,7 @@ def test_the_limit_is_the_manifests_max_file_bytes(platform: Platform) -> None:
 @pytest.mark.parametrize("value", ["100", "1073741824", "true", "'2048'"])
 def test_max_file_bytes_is_bounded_and_strictly_an_integer(platform: Platform, value: str) -> None:
     platform.write("manifest.yaml", platform.read("manifest.yaml") + f"max_file_bytes: {value}\n")
-    done = platform.cli("check", "--format", "text")
-    assert done.returncode in (1, 2), done.stdout + done.stderr
-    (line,) = problem_lines(done)
+    (line,) = check(platform)  # an unusable manifest: its own problems, exit 1
     assert line.startswith("manifest.yaml:12:17: error FG002 max_file_bytes: "), line
 
 
