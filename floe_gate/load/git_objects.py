@@ -142,13 +142,18 @@ class GitRef:
         self.name = name
         self.commit = commit
         self._ids: dict[str, str] | None = None
+        self._sizes: dict[str, int] = {}
         self._links: list[str] = []
         self._fingerprint = ""
 
     def _tree(self) -> dict[str, str]:
         if self._ids is None:
-            listing = git(self.objects.directory, "ls-tree", "-r", "-z", "--full-tree", self.commit)
-            self._ids = dict(_entries(listing))
+            listing = git(
+                self.objects.directory, "ls-tree", "-r", "-z", "-l", "--full-tree", self.commit
+            )
+            entries = _entries(listing)
+            self._ids = {path: object_id for path, object_id, _ in entries}
+            self._sizes = {path: size for path, _, size in entries}
             self._links = _symlinks(listing)
             self._fingerprint = hashlib.sha256(
                 listing.encode("utf-8", "surrogateescape")
@@ -171,6 +176,13 @@ class GitRef:
             self._links, "a symbolic link; floe-gate follows none (commit the file itself)"
         )
 
+    def size(self, path: str) -> int:
+        """The size of ``path``'s blob, as ``git ls-tree -l`` listed it."""
+        self._tree()
+        if path not in self._sizes:
+            raise FileNotFoundError(f"{path} is not in {self.name}")
+        return self._sizes[path]
+
     def read(self, path: str) -> bytes:
         """The bytes of ``path`` at this commit; ``OSError`` if it has no such file."""
         object_id = self._tree().get(path)
@@ -188,14 +200,14 @@ def _symlinks(listing: str) -> list[str]:
     ]
 
 
-def _entries(listing: str) -> list[tuple[str, str]]:
-    """``(path, blob id)`` of regular files in ``git ls-tree -r -z`` output."""
+def _entries(listing: str) -> list[tuple[str, str, int]]:
+    """``(path, blob id, size)`` of regular files in ``git ls-tree -r -z -l`` output."""
     entries = []
     for record in listing.split("\0"):
         if not record:
             continue
         meta, _, path = record.partition("\t")
-        mode, kind, object_id = meta.split(" ")
+        mode, kind, object_id, size = meta.split()  # the size is right-aligned with spaces
         if kind == "blob" and mode.encode() in _BLOB_MODES:
-            entries.append((path, object_id))
+            entries.append((path, object_id, int(size)))
     return entries
