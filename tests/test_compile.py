@@ -698,3 +698,25 @@ def test_the_fast_yaml_emitter_writes_what_the_pure_python_one_writes() -> None:
         allow_unicode=True, width=120,
     )  # fmt: skip
     assert dump_yaml(data) == pure
+
+
+def test_yaml_dumped_entry_by_entry_is_the_whole_dump() -> None:
+    """resources.yaml dumps each distinct block once; the bytes must not change."""
+    from floe_gate.emit.render import dump_yaml, dump_yaml_entries
+
+    block = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2"}}
+    data = {
+        "plain": {"a": dict(block["requests"]), "b": {"cpu": "1", "memory": 1}},
+        "also_plain": {"a": dict(block["requests"]), "b": {"cpu": 1, "memory": "1"}},
+        "on": {"a": {"cpu": True}},
+        "a: b": {"x": ["on", 1.0, "1.0", {"y": None}]},
+        "k" * 130: {"long key": "written as ? key"},
+        "scalar": "word " * 40,
+        "empty": {},
+        "none": [],
+        "日本": {"é": "s_é_日本", "lines": "one\ntwo\n"},
+    }
+    assert dump_yaml_entries(data) == dump_yaml(data)
+    shared = {"x": block, "y": block}
+    assert "&id001" in dump_yaml(shared)
+    assert dump_yaml_entries(shared) == dump_yaml(shared)

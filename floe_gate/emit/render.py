@@ -2,9 +2,8 @@
 
 Determinism is the contract (``compile --check`` compares these bytes with the
 committed ones on any machine): environments, products, models and engines come
-in sorted order (within one dbt output, the plugin's own key order), YAML always
-comes from PyYAML's pure-Python emitter (its C emitter, present on some machines
-only, may lay out text differently), JSON has sorted keys, text is UTF-8 with
+in sorted order (within one dbt output, the plugin's own key order), YAML is the
+same whether PyYAML has libyaml or not (``dump_yaml``), JSON has sorted keys, text is UTF-8 with
 ``\\n`` line ends, and nothing depends on the time, the machine, the directories
 involved or plugin versions (a plugin upgrade that changes what it generates
 shows up as stale artifacts, which is the point).
@@ -24,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 import yaml
@@ -63,6 +63,7 @@ def dbt_vars(environment: str) -> dict[str, str]:
     return {ENVIRONMENT_VAR: environment}
 
 
+@cache
 def vars_argument(environment: str) -> str:
     """``dbt_vars`` as the YAML of dbt's ``--vars``: ``{floe_env: dev}``, ``{floe_env: 'on'}``.
 
@@ -107,7 +108,7 @@ def resources_yaml(plan: EnvironmentPlan) -> str:
         product.name: {t.name: t.resources.as_kubernetes() for t in product.transforms}
         for product in plan.products
     }
-    return header + dump_yaml(resources)
+    return header + dump_yaml_entries(resources)
 
 
 def compiled_json(plan: EnvironmentPlan) -> str:
@@ -178,6 +179,55 @@ def dump_yaml(data: Any) -> str:
         width=120,
     )
     return text
+
+
+PLACEHOLDER_KEY = "k"
+
+
+def dump_yaml_entries(data: Mapping[str, Any]) -> str:
+    """``dump_yaml(data)``, built entry by entry so that each distinct value is dumped once.
+
+    For documents that repeat the same blocks under many keys (``resources.yaml``: every
+    product's models sized alike). The entries of a block mapping are written
+    independently of each other, and a nested block starts on the line after its key,
+    so ``key:`` followed by the value's lines as dumped under a placeholder key is the
+    same text; keys that are not written as one ``key: ...`` line are dumped whole.
+    Values are cached by their ``repr`` (which tells ``'1'``, ``1``, ``1.0`` and
+    ``True`` apart); a document with an object under two keys, which PyYAML would write
+    as an anchor and an alias, is dumped whole.
+    """
+    if _shares_objects(data):
+        return dump_yaml(dict(data))
+    blocks: dict[str, str] = {}
+    return "".join(_entry(key, value, blocks) for key, value in data.items())
+
+
+def _entry(key: str, value: Any, blocks: dict[str, str]) -> str:
+    if not isinstance(value, dict | list) or not value:
+        return dump_yaml({key: value})
+    head = dump_yaml({key: None})
+    if head.count("\n") != 1 or not head.endswith(": null\n"):
+        return dump_yaml({key: value})
+    identity = repr(value)
+    block = blocks.get(identity)
+    if block is None:
+        block = dump_yaml({PLACEHOLDER_KEY: value}).split("\n", 1)[1]
+        blocks[identity] = block
+    return head.removesuffix(" null\n") + "\n" + block
+
+
+def _shares_objects(data: Any) -> bool:
+    """Whether a dict or list occurs twice (by identity) in ``data``."""
+    seen: set[int] = set()
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict | list):
+            if id(value) in seen:
+                return True
+            seen.add(id(value))
+            pending.extend(value.values() if isinstance(value, dict) else value)
+    return False
 
 
 def _comments(*lines: str) -> str:

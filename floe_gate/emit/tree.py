@@ -88,8 +88,9 @@ def write(out: Path, expected: dict[str, bytes], owned: Iterable[str]) -> Writte
     _refuse_foreign(out, owned)
     difference = compare(out, expected, owned)
     changed = sorted([*difference.stale, *difference.missing])
+    directories: set[Path] = set()
     for path in changed:
-        _write_file(out / path, expected[path])
+        _write_file(out / path, expected[path], directories)
     for path in difference.extra:
         (out / path).unlink()
     _remove_empty_directories(out, owned)
@@ -148,9 +149,14 @@ def _refuse_foreign(out: Path, owned: list[str]) -> None:
             )
 
 
-def _write_file(path: Path, content: bytes) -> None:
-    """Write through a temporary file and a rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write_file(path: Path, content: bytes, directories: set[Path]) -> None:
+    """Write through a temporary file and a rename, so readers never see half a file.
+
+    ``directories``: those already made by this write, not made again.
+    """
+    if path.parent not in directories:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        directories.add(path.parent)
     temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
     temporary.write_bytes(content)
     os.replace(temporary, path)
@@ -161,6 +167,9 @@ def _remove_empty_directories(out: Path, owned: list[str]) -> None:
         top = out / name
         if not top.is_dir() or top.is_symlink():
             continue
-        for directory, _, _ in sorted(os.walk(top), key=lambda entry: -len(entry[0])):
-            if not any(Path(directory).iterdir()):
-                Path(directory).rmdir()
+        removed: set[str] = set()
+        for directory, subdirectories, files in os.walk(top, topdown=False):
+            below = {os.path.join(directory, name) for name in subdirectories}
+            if not files and below <= removed:
+                os.rmdir(directory)
+                removed.add(directory)
