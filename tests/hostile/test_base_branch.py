@@ -113,11 +113,15 @@ def test_a_working_tree_problem_still_annotates_its_file(
 
 
 def test_ci_reports_a_base_branch_note_without_annotating_a_file(
-    capsys: pytest.CaptureFixture[str], clone: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    clone: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """FG607 is at the base's ``environments:``: ``origin/feature:manifest.yaml:3:1``; check's
     FG203 (spark approved without its settings) is in the pull request's file: annotated."""
-    sarif_file = tmp_path / "ci.sarif"
+    sarif_file, summary = tmp_path / "ci.sarif", tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     code, out, err = run(
         capsys, "ci", "--repo", str(clone), "--base-ref", "feature",
         "--artifacts-dir", str(tmp_path / "artifacts"), "--sarif-file", str(sarif_file),
@@ -136,6 +140,21 @@ def test_ci_reports_a_base_branch_note_without_annotating_a_file(
     ]  # fmt: skip
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]
     assert uri == {"uri": "floe-gate-ref:origin%2Ffeature/manifest.yaml"}
+    [row] = [line for line in summary.read_text().splitlines() if "FG607" in line]
+    assert row.startswith("| origin/feature:manifest.yaml:3 | note | FG607 |")
+
+
+def test_an_unusable_manifest_on_the_base_names_the_branch(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.on("staging", "manifest.yaml", "environments:", "environments: [")
+    code, out, err = run(
+        capsys, "parity", "--repo", str(repo.root), "--base-ref", "staging", "--format", "text"
+    )
+    assert code == 1, out + err
+    [line] = [line for line in out.splitlines() if "FG001" in line]
+    assert line.startswith("staging:manifest.yaml:5:3: error FG001 invalid YAML")
 
 
 # --- git objects that cannot be read --------------------------------------------------------
