@@ -720,3 +720,20 @@ def test_yaml_dumped_entry_by_entry_is_the_whole_dump() -> None:
     shared = {"x": block, "y": block}
     assert "&id001" in dump_yaml(shared)
     assert dump_yaml_entries(shared) == dump_yaml(shared)
+
+
+def test_compiled_json_writer_is_json_dumps() -> None:
+    """compiled.json's faster writer must write json.dumps's bytes, or leave it to it."""
+    import json
+
+    from floe_gate.emit.render import dump_json
+
+    data = {
+        "z": [1, -2, 10**20, True, False, None, "", [], {}, [[]], {"b": {}, "a": []}],
+        "a": {"é": '日本 "quoted" \\ back\nline\ttab \x00 \u2028 \U0001f600', "A": "x"},
+        "m": {"nested": {"deeper": [{"k": "v"}, "s"]}},
+    }
+    expected = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert dump_json(data) == expected
+    for other in ({"f": 1.5}, {"t": (1, 2)}, {1: "int key"}, {"nan": float("nan")}):
+        assert dump_json(other) == json.dumps(other, indent=2, sort_keys=True) + "\n"
