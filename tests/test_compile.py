@@ -737,3 +737,21 @@ def test_compiled_json_writer_is_json_dumps() -> None:
     assert dump_json(data) == expected
     for other in ({"f": 1.5}, {"t": (1, 2)}, {1: "int key"}, {"nan": float("nan")}):
         assert dump_json(other) == json.dumps(other, indent=2, sort_keys=True) + "\n"
+
+
+def test_writing_removes_the_directories_left_empty_and_keeps_the_rest(tmp_path: Path) -> None:
+    from floe_gate.emit.tree import write
+
+    out = tmp_path / "out"
+    first = {"dev/a/x/profiles.yml": b"1", "dev/b/profiles.yml": b"2", "dev/compiled.json": b"{}"}
+    assert write(out, first, ["dev"]).written == sorted(first)
+    (out / "dev" / "empty" / "deeper").mkdir(parents=True)
+    second = {"dev/b/profiles.yml": b"3", "dev/compiled.json": b"{}", "requirements-dbt.txt": b""}
+    done = write(out, second, ["dev", "requirements-dbt.txt"])
+    assert done.removed == ["dev/a/x/profiles.yml"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "dev", "dev/b", "dev/b/profiles.yml", "dev/compiled.json", "requirements-dbt.txt",
+    ]  # fmt: skip
+    only_requirements = tmp_path / "fresh"
+    assert write(only_requirements, {"requirements-dbt.txt": b"x"}, ["requirements-dbt.txt"])
+    assert (only_requirements / "requirements-dbt.txt").read_bytes() == b"x"
