@@ -59,12 +59,16 @@ class Snapshot:
 
     def on(self, ref: str | None) -> Snapshot:
         """The same snapshot read from ``ref``: every origin and problem names it."""
+        at = _Tagger(ref)
         return Snapshot(
             self.label, self.manifest_file,
-            [EnvironmentBranch(e.name, e.branch, e.origin.on(ref)) for e in self.environments],
-            {key: _on(placement, ref) for key, placement in self.placements.items()},
-            {name: origin.on(ref) for name, origin in self.products.items()},
-            self.environments_origin.on(ref) if self.environments_origin is not None else None,
+            [EnvironmentBranch(e.name, e.branch, at(e.origin)) for e in self.environments],
+            {
+                key: Placement(p.engine, at(p.origin), p.explicit, at(p.item))
+                for key, p in self.placements.items()
+            },
+            {name: at(origin) for name, origin in self.products.items()},
+            at(self.environments_origin) if self.environments_origin is not None else None,
             [replace(problem, ref=ref) for problem in self.problems],
             ref,
         )  # fmt: skip
@@ -124,10 +128,19 @@ def _resolved(repository: Repository, label: str) -> Snapshot:
     return taken
 
 
-def _on(placement: Placement, ref: str | None) -> Placement:
-    return Placement(
-        placement.engine, placement.origin.on(ref), placement.explicit, placement.item.on(ref)
-    )
+class _Tagger:
+    """``origin.on(ref)``, made once per origin object (a policy's ``default:`` is the
+    origin of every transform that follows it)."""
+
+    def __init__(self, ref: str | None) -> None:
+        self.ref = ref
+        self.tagged: dict[int, Origin] = {}
+
+    def __call__(self, origin: Origin) -> Origin:
+        found = self.tagged.get(id(origin))
+        if found is None:
+            found = self.tagged[id(origin)] = origin.on(self.ref)
+        return found
 
 
 def _placement(transform: ResolvedTransform, listed: Origin) -> Placement:
