@@ -87,10 +87,11 @@ def run_parity(request: ParityRequest, environ: Mapping[str, str] | None = None)
     tree = WorkingTree(request.directory)
     with GitObjects(tree.root) as objects:
         head_source: FileSource = objects.ref(refs.head) if refs.head else tree
+        # H is the change under review, read from a ref or not: its problems are located in
+        # the pull request's own files, unprefixed; only the other points name their branch.
         head = snapshot(
-            head_source, request.manifest_file, refs.head or "working tree", objects.parse_cache,
-            ref=shown_ref(refs.head) if refs.head else None,
-        )  # fmt: skip
+            head_source, request.manifest_file, refs.head or "working tree", objects.parse_cache
+        )
         context = _context(objects, head, refs, request)
     return head.problems + run_parity_rules(context)
 
