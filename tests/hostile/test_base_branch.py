@@ -212,3 +212,21 @@ def test_a_branch_pointing_at_a_missing_object_is_exit_2(
     assert "'refs/heads/staging' names no commit" in err
     assert "missing or corrupt git object" in err
     assert "FG" not in out
+
+
+def test_a_corrupt_tree_on_the_base_is_exit_2_naming_the_branch(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.on("staging", FLOE, "workload: medium", "workload: large")
+    tree = git(repo.root, "rev-parse", "staging^{tree}").strip()
+    loose = repo.root / ".git" / "objects" / tree[:2] / tree[2:]
+    loose.chmod(0o644)
+    loose.write_bytes(b"not a zlib stream")
+    code, out, err = run(
+        capsys, "parity", "--repo", str(repo.root), "--base-ref", "staging", "--format", "text"
+    )
+    assert code == 2, out + err
+    assert out == ""
+    assert "error: cannot list the files of staging: " in err
+    assert "missing or corrupt git object" in err
