@@ -721,3 +721,60 @@ def test_the_fast_yaml_emitter_writes_what_the_pure_python_one_writes() -> None:
         allow_unicode=True, width=120,
     )  # fmt: skip
     assert dump_yaml(data) == pure
+
+
+def test_yaml_dumped_entry_by_entry_is_the_whole_dump() -> None:
+    """resources.yaml dumps each distinct block once; the bytes must not change."""
+    from floe_gate.emit.render import dump_yaml, dump_yaml_entries
+
+    block = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2"}}
+    data = {
+        "plain": {"a": dict(block["requests"]), "b": {"cpu": "1", "memory": 1}},
+        "also_plain": {"a": dict(block["requests"]), "b": {"cpu": 1, "memory": "1"}},
+        "on": {"a": {"cpu": True}},
+        "a: b": {"x": ["on", 1.0, "1.0", {"y": None}]},
+        "k" * 130: {"long key": "written as ? key"},
+        "scalar": "word " * 40,
+        "empty": {},
+        "none": [],
+        "日本": {"é": "s_é_日本", "lines": "one\ntwo\n"},
+    }
+    assert dump_yaml_entries(data) == dump_yaml(data)
+    shared = {"x": block, "y": block}
+    assert "&id001" in dump_yaml(shared)
+    assert dump_yaml_entries(shared) == dump_yaml(shared)
+
+
+def test_compiled_json_writer_is_json_dumps() -> None:
+    """compiled.json's faster writer must write json.dumps's bytes, or leave it to it."""
+    import json
+
+    from floe_gate.emit.render import dump_json
+
+    data = {
+        "z": [1, -2, 10**20, True, False, None, "", [], {}, [[]], {"b": {}, "a": []}],
+        "a": {"é": '日本 "quoted" \\ back\nline\ttab \x00 \u2028 \U0001f600', "A": "x"},
+        "m": {"nested": {"deeper": [{"k": "v"}, "s"]}},
+    }
+    expected = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert dump_json(data) == expected
+    for other in ({"f": 1.5}, {"t": (1, 2)}, {1: "int key"}, {"nan": float("nan")}):
+        assert dump_json(other) == json.dumps(other, indent=2, sort_keys=True) + "\n"
+
+
+def test_writing_removes_the_directories_left_empty_and_keeps_the_rest(tmp_path: Path) -> None:
+    from floe_gate.emit.tree import write
+
+    out = tmp_path / "out"
+    first = {"dev/a/x/profiles.yml": b"1", "dev/b/profiles.yml": b"2", "dev/compiled.json": b"{}"}
+    assert write(out, first, ["dev"]).written == sorted(first)
+    (out / "dev" / "empty" / "deeper").mkdir(parents=True)
+    second = {"dev/b/profiles.yml": b"3", "dev/compiled.json": b"{}", "requirements-dbt.txt": b""}
+    done = write(out, second, ["dev", "requirements-dbt.txt"])
+    assert done.removed == ["dev/a/x/profiles.yml"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "dev", "dev/b", "dev/b/profiles.yml", "dev/compiled.json", "requirements-dbt.txt",
+    ]  # fmt: skip
+    only_requirements = tmp_path / "fresh"
+    assert write(only_requirements, {"requirements-dbt.txt": b"x"}, ["requirements-dbt.txt"])
+    assert (only_requirements / "requirements-dbt.txt").read_bytes() == b"x"

@@ -191,6 +191,9 @@ class _Planner:
         self.context = context
         self.environment = environment
         self.errors: list[str] = []
+        self._configs: dict[tuple[str, str], ComputeConfig] = {}
+        """(engine, repr of the settings) → the plugin's validated (frozen) config: most
+        products of an environment share their engines' settings."""
 
     def plan(self) -> EnvironmentPlan:
         manifest = self.context.repository.manifest.model
@@ -285,6 +288,9 @@ class _Planner:
         settings = effective_settings(product.chain, engine, self.environment)
         values = {"timeout_seconds": manifest.compute.timeout_seconds, **settings.values}
         plugin = self._plugin(engine)
+        known = (engine, repr(values))
+        if known in self._configs:
+            return self._configs[known]
         try:
             config: ComputeConfig = plugin.parse_config(values)
         except ValidationError as error:
@@ -293,6 +299,7 @@ class _Planner:
                 f"{self.environment} are invalid ({_describe(error, plugin.config_model, values)})"
             )
             return None
+        self._configs[known] = config
         return config
 
     def _output(self, engine: str, config: ComputeConfig, schema: str) -> dict[str, Any] | None:

@@ -9,6 +9,10 @@ files unchanged between branches are read once.
 Ref names never pass through a shell and are checked before git sees them: they
 must look like a ref name (``git check-ref-format`` rules) or an object id, and
 must name a commit (``git rev-parse --verify --end-of-options REF^{commit}``).
+
+A git object that cannot be read (missing or corrupt: a broken clone, a ref to an
+object that is gone) means the run cannot be judged: ``UnreadableObject`` (exit 2),
+naming the ref and the path, never a problem in the file of that name.
 """
 
 from __future__ import annotations
@@ -23,11 +27,15 @@ from typing import IO
 from floe_gate.load.repository import ParseCache
 from floe_gate.load.sources import SPAWNED, CannotJudge, git
 
-__all__ = ["SPAWNED", "GitObjects", "GitRef", "git", "valid_ref_name"]
+__all__ = ["SPAWNED", "GitObjects", "GitRef", "UnreadableObject", "git", "valid_ref_name"]
 
 _OBJECT_ID = re.compile(r"[0-9a-fA-F]{4,64}")
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|\Z)")
 _BLOB_MODES = {b"100644", b"100755"}
+
+
+class UnreadableObject(CannotJudge):
+    """A git object of a ref read cannot be read: the run cannot be judged (exit 2)."""
 
 
 def valid_ref_name(ref: str) -> bool:
@@ -87,7 +95,10 @@ class GitObjects:
         """The files of ``ref``'s tree; ``CannotJudge`` if it names no commit."""
         commit = self.commit(ref)
         if commit is None:
-            raise CannotJudge(f"{ref!r} names no commit in {self.directory}")
+            raise CannotJudge(
+                f"{ref!r} names no commit in {self.directory} (no such ref, or one that "
+                "points at a missing or corrupt git object)"
+            )
         return GitRef(self, ref, commit)
 
     def blob(self, object_id: str) -> bytes:
@@ -115,8 +126,8 @@ class GitObjects:
         process.stdin.write(object_id.encode("ascii") + b"\n")
         process.stdin.flush()
         header = process.stdout.readline().split()
-        if len(header) != 3:  # "<id> missing", or the process died
-            raise OSError(f"git object {object_id} cannot be read")
+        if len(header) != 3:  # "<id> missing" (also for a corrupt one), or the process died
+            raise UnreadableObject(f"git object {object_id} is missing or corrupt")
         content = _read_exactly(process.stdout, int(header[2]))
         process.stdout.read(1)  # the newline after every object
         return content
@@ -128,7 +139,7 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes:
     while remaining:
         chunk = stream.read(remaining)
         if not chunk:
-            raise OSError("git cat-file ended early")
+            raise UnreadableObject("git cat-file ended early")
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
@@ -148,9 +159,15 @@ class GitRef:
 
     def _tree(self) -> dict[str, str]:
         if self._ids is None:
-            listing = git(
-                self.objects.directory, "ls-tree", "-r", "-z", "-l", "--full-tree", self.commit
-            )
+            try:
+                listing = git(
+                    self.objects.directory, "ls-tree", "-r", "-z", "-l", "--full-tree", self.commit
+                )
+            except CannotJudge as error:
+                raise UnreadableObject(
+                    f"cannot list the files of {self.name}: {error} "
+                    "(a missing or corrupt git object; `git fsck` tells more)"
+                ) from None
             entries = _entries(listing)
             self._ids = {path: object_id for path, object_id, _ in entries}
             self._sizes = {path: size for path, _, size in entries}
@@ -188,7 +205,12 @@ class GitRef:
         object_id = self._tree().get(path)
         if object_id is None:
             raise FileNotFoundError(f"{path} is not in {self.name}")
-        return self.objects.blob(object_id)
+        try:
+            return self.objects.blob(object_id)
+        except UnreadableObject as error:
+            raise UnreadableObject(
+                f"cannot read {self.name}:{path}: {error} (`git fsck` tells more)"
+            ) from None
 
 
 def _symlinks(listing: str) -> list[str]:
