@@ -231,5 +231,7 @@ def _entries(listing: str) -> list[tuple[str, str, int]]:
         meta, _, path = record.partition("\t")
         mode, kind, object_id, size = meta.split()  # the size is right-aligned with spaces
         if kind == "blob" and mode.encode() in _BLOB_MODES:
-            entries.append((path, object_id, int(size)))
+            # git lists a blob it cannot read with the size BAD; reading it then raises
+            # UnreadableObject, naming the branch and the path.
+            entries.append((path, object_id, int(size) if size.isdigit() else 0))
     return entries
