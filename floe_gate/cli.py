@@ -474,6 +474,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.CANNOT_JUDGE
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else ExitCode.CANNOT_JUDGE
+    except MemoryError:  # what the bounds on input leave over: a run too large to judge
+        from floe_gate.report.errors import echo_error
+
+        echo_error("out of memory: the run cannot be judged within this machine's memory")
+        return ExitCode.CANNOT_JUDGE
     return ExitCode.OK
 
 

@@ -119,7 +119,7 @@ class Context:
 
     def times_out_models(self, engine: str) -> bool:
         """Whether ``engine`` is usable and can limit single dbt models (per-transform
-        ``timeout_seconds``, FG205; read from dbt's query comment, FG305)."""
+        ``timeout_seconds``, FG205; its statement guard and dbt's query comment, FG305)."""
         return self.unusable(engine) is None and self.registry.get(engine).per_model_timeouts
 
     def adapter_overrides(self, environment: str, engine: str) -> list[str]:

@@ -1,4 +1,10 @@
-"""A problem found in the configuration: a rule broken at a ``file:line:col``."""
+"""A problem found in the configuration: a rule broken at a ``file:line:col``.
+
+A problem found on another branch than the one under review (parity reads the base
+and the environment branches from git objects) names it: ``origin/prod:FILE:LINE:COL``.
+Its ``file`` is then that branch's file, not the checked-out one, and reports never
+point a reviewer's tools at the working tree's file for it.
+"""
 
 from __future__ import annotations
 
@@ -30,16 +36,24 @@ class Problem:
     """Other files whose content led to the problem (its resolution chain)."""
     waived: str | None = field(default=None, compare=False)
     """The reason of the waiver that turned this error into a warning, if one did."""
+    ref: str | None = field(default=None, compare=False)
+    """The branch (or commit) whose ``file`` this is; None for the tree under review."""
 
     def concerns(self, files: frozenset[str]) -> bool:
         return self.file in files or not self.related.isdisjoint(files)
 
+    def location(self) -> str:
+        """``FILE:LINE:COL``, or ``BRANCH:FILE:LINE:COL`` for a problem on another branch."""
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{self.ref}:{where}" if self.ref is not None else where
+
     def as_text(self) -> str:
-        where = f"{printable(self.file)}:{self.line}:{self.column}"
+        where = printable(self.location())
         return f"{where}: {self.severity.value} {printable(self.rule)} {printable(self.message)}"
 
     def as_json(self) -> dict[str, str | int]:
-        return {
+        """The report's entry; ``ref`` only for a problem on another branch."""
+        entry: dict[str, str | int] = {
             "rule": self.rule,
             "severity": self.severity.value,
             "file": self.file,
@@ -47,6 +61,9 @@ class Problem:
             "column": self.column,
             "message": self.message,
         }
+        if self.ref is not None:
+            entry["ref"] = self.ref
+        return entry
 
 
 class Location(Protocol):
@@ -70,10 +87,11 @@ def located(
     related: Iterable[str] = (),
 ) -> Problem:
     """The problem of ``rule`` at ``origin``: how every rule, ``check``'s and ``parity``'s,
-    builds one. ``related`` files other than ``origin``'s own are kept."""
+    builds one. ``related`` files other than ``origin``'s own are kept; an origin read
+    from another branch (an ``Origin`` with a ``ref``) gives the problem that ``ref``."""
     return Problem(
         origin.file, origin.line, origin.column, rule, severity, message, subject,
-        frozenset(related) - {origin.file},
+        frozenset(related) - {origin.file}, ref=getattr(origin, "ref", None),
     )  # fmt: skip
 
 

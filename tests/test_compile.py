@@ -279,13 +279,22 @@ def test_example_requirements(example: Path) -> None:
     requirements = [line for line in lines if not line.startswith("#")]
     # The DuckDB plugin itself: its statement guard runs inside dbt. Spark's adapter, and
     # pyspark: the example's Spark runs in the dbt process (method: session).
-    expected = {
-        *DBT_PACKAGES,
+    # The adapters first (as docs/plugins.md says), then the rest; each group sorted.
+    adapters = ["dbt-duckdb>=1.11.1,<1.12", "dbt-spark[PyHive]>=1.11,<1.12"]
+    assert adapters == [DBT_PACKAGES[0], SPARK_PACKAGES[0]]
+    rest = {
+        *DBT_PACKAGES[1:],
         f"floe-compute-duckdb=={duckdb_plugin_version}",
-        *SPARK_PACKAGES,
+        *SPARK_PACKAGES[1:],
         SESSION_PACKAGE,
     }
-    assert requirements == sorted(expected)
+    assert requirements == [*adapters, *sorted(rest)]
+    assert requirements[2:] == [
+        "dbt-core>=1.11,<1.12",
+        "duckdb==1.5.5",
+        f"floe-compute-duckdb=={duckdb_plugin_version}",
+        "pyspark>=4.0,<5",
+    ]
 
 
 def test_example_is_up_to_date_right_after_compiling(
@@ -434,6 +443,20 @@ def test_check_reports_missing_and_extra_files(
         "extra: dev/shop/notes.txt",
     ]
     assert (compiled / "dev" / "shop" / "notes.txt").exists()
+
+
+def test_dbts_usage_id_in_a_profiles_directory_is_left_alone(
+    platform: Path, compiled: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What `dbt build --profiles-dir dev/shop/duckdb` writes there with usage stats on.
+    user_file = compiled / "dev" / "shop" / "duckdb" / ".user.yml"
+    user_file.write_text("id: 4f0c2b9e-1d7a-4c5e-9a0b-2f6d8e3c1a57\n")
+    assert check(capsys, platform, compiled) == (0, f"artifacts in {compiled} are up to date\n")
+    floe = platform / "products" / "shop" / "floe.yaml"
+    floe.write_text(floe.read_text().replace("timeout_seconds: 60", "timeout_seconds: 120"))
+    code, _, _ = floe_gate(capsys, "compile", "--repo", str(platform), "--out", str(compiled))
+    assert code == 0
+    assert user_file.read_text() == "id: 4f0c2b9e-1d7a-4c5e-9a0b-2f6d8e3c1a57\n"
 
 
 def test_check_of_a_missing_directory_does_not_create_it(
@@ -698,3 +721,60 @@ def test_the_fast_yaml_emitter_writes_what_the_pure_python_one_writes() -> None:
         allow_unicode=True, width=120,
     )  # fmt: skip
     assert dump_yaml(data) == pure
+
+
+def test_yaml_dumped_entry_by_entry_is_the_whole_dump() -> None:
+    """resources.yaml dumps each distinct block once; the bytes must not change."""
+    from floe_gate.emit.render import dump_yaml, dump_yaml_entries
+
+    block = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2"}}
+    data = {
+        "plain": {"a": dict(block["requests"]), "b": {"cpu": "1", "memory": 1}},
+        "also_plain": {"a": dict(block["requests"]), "b": {"cpu": 1, "memory": "1"}},
+        "on": {"a": {"cpu": True}},
+        "a: b": {"x": ["on", 1.0, "1.0", {"y": None}]},
+        "k" * 130: {"long key": "written as ? key"},
+        "scalar": "word " * 40,
+        "empty": {},
+        "none": [],
+        "日本": {"é": "s_é_日本", "lines": "one\ntwo\n"},
+    }
+    assert dump_yaml_entries(data) == dump_yaml(data)
+    shared = {"x": block, "y": block}
+    assert "&id001" in dump_yaml(shared)
+    assert dump_yaml_entries(shared) == dump_yaml(shared)
+
+
+def test_compiled_json_writer_is_json_dumps() -> None:
+    """compiled.json's faster writer must write json.dumps's bytes, or leave it to it."""
+    import json
+
+    from floe_gate.emit.render import dump_json
+
+    data = {
+        "z": [1, -2, 10**20, True, False, None, "", [], {}, [[]], {"b": {}, "a": []}],
+        "a": {"é": '日本 "quoted" \\ back\nline\ttab \x00 \u2028 \U0001f600', "A": "x"},
+        "m": {"nested": {"deeper": [{"k": "v"}, "s"]}},
+    }
+    expected = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert dump_json(data) == expected
+    for other in ({"f": 1.5}, {"t": (1, 2)}, {1: "int key"}, {"nan": float("nan")}):
+        assert dump_json(other) == json.dumps(other, indent=2, sort_keys=True) + "\n"
+
+
+def test_writing_removes_the_directories_left_empty_and_keeps_the_rest(tmp_path: Path) -> None:
+    from floe_gate.emit.tree import write
+
+    out = tmp_path / "out"
+    first = {"dev/a/x/profiles.yml": b"1", "dev/b/profiles.yml": b"2", "dev/compiled.json": b"{}"}
+    assert write(out, first, ["dev"]).written == sorted(first)
+    (out / "dev" / "empty" / "deeper").mkdir(parents=True)
+    second = {"dev/b/profiles.yml": b"3", "dev/compiled.json": b"{}", "requirements-dbt.txt": b""}
+    done = write(out, second, ["dev", "requirements-dbt.txt"])
+    assert done.removed == ["dev/a/x/profiles.yml"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "dev", "dev/b", "dev/b/profiles.yml", "dev/compiled.json", "requirements-dbt.txt",
+    ]  # fmt: skip
+    only_requirements = tmp_path / "fresh"
+    assert write(only_requirements, {"requirements-dbt.txt": b"x"}, ["requirements-dbt.txt"])
+    assert (only_requirements / "requirements-dbt.txt").read_bytes() == b"x"

@@ -73,8 +73,9 @@ INVALID = [
 
 @pytest.mark.parametrize("text", INVALID)
 def test_invalid_quantities_are_refused_with_examples(text: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(f"{text!r} is not a Kubernetes quantity")):
+    with pytest.raises(ValueError, match=r"^not a Kubernetes quantity") as raised:
         parse_quantity(text)
+    assert repr(text) not in str(raised.value)  # never echoed: it may be a secret
 
 
 @pytest.mark.parametrize("text", ["1e999999999", "1e" + "9" * 5000])

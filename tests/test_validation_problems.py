@@ -122,14 +122,14 @@ def test_a_capitalised_dictionary_key_keeps_its_location() -> None:
 def test_a_bad_value_is_found_at_the_value() -> None:
     problem = only(problems_of("plugin: duckdb\nmemory_limit:   lots\n"))
     assert where(problem) == (2, 17)
-    assert problem.message.startswith("memory_limit: 'lots' is not a size DuckDB accepts")
+    assert problem.message.startswith("memory_limit: not a size DuckDB accepts")
     assert "Value error" not in problem.message
 
 
 def test_a_bad_optional_size_is_found_at_the_value() -> None:
     problem = only(problems_of("temp_directory: /tmp/spill\nmax_temp_directory_size: 20PB\n"))
     assert where(problem) == (2, 26)
-    assert problem.message.startswith("max_temp_directory_size: '20PB' is not a size")
+    assert problem.message.startswith("max_temp_directory_size: not a size")
 
 
 def test_an_out_of_range_number_is_found_at_the_value() -> None:

@@ -267,7 +267,8 @@ def test_very_deep_nesting_is_refused_without_crashing() -> None:
         "from floe_gate.problems import ProblemsFound\n"
         "for n in (100_000, 1_000_000):\n"
         "    try:\n"
-        "        load_yaml('deep.yaml', b'a:\\n  - ' + b'[' * n + b']' * n)\n"
+        "        content = b'a:\\n  - ' + b'[' * n + b']' * n\n"
+        "        load_yaml('deep.yaml', content, max_bytes=len(content))\n"
         "    except ProblemsFound as found:\n"
         "        print(len(found.problems), found.problems[0].as_text())\n"
     )

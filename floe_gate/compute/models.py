@@ -17,6 +17,8 @@ from floe_gate.compute.quantities import parse_quantity
 from floe_gate.compute.secrets import literal_credentials
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_STRING_LENGTH = 4096
+"""The longest string any configuration value (or key) may be, in characters."""
 
 
 def no_items() -> list[Any]:
@@ -31,7 +33,17 @@ class _Frozen(BaseModel):
     )
 
 
-class EnvRef(_Frozen):
+class Configuration(_Frozen):
+    """A model of settings written in YAML: strict types, bounded strings.
+
+    Strict: ``true`` is not ``1``, ``'30'`` not ``30``, ``10.0`` not ``10`` and
+    ``!!binary`` data not a string; a YAML mistake is reported, never silently coerced.
+    """
+
+    model_config = ConfigDict(strict=True, str_max_length=MAX_STRING_LENGTH)
+
+
+class EnvRef(Configuration):
     """A reference to an environment variable holding a secret: ``{env: NAME}``."""
 
     env: str = Field(pattern=ENV_NAME.pattern, description="Environment variable name")
@@ -53,7 +65,7 @@ def _refuse_literal_secret(value: Any) -> Any:
 Credential = Annotated[EnvRef, BeforeValidator(_refuse_literal_secret)]
 
 
-class ComputeConfig(_Frozen):
+class ComputeConfig(Configuration):
     """Settings of one compute target, as a plugin receives them.
 
     Each plugin subclasses this with the keys its engine understands.
@@ -94,7 +106,7 @@ def _quantity(value: str) -> str:
 Quantity = Annotated[str, AfterValidator(_quantity)]
 
 
-class ResourceSpec(_Frozen):
+class ResourceSpec(Configuration):
     """Kubernetes requests and limits of a dbt job pod."""
 
     cpu_request: Quantity = "100m"
@@ -186,7 +198,7 @@ WAREHOUSE_CLIENT_PRESETS: dict[str, ResourceSpec] = {
 }  # fmt: skip
 
 
-class CatalogConfig(_Frozen):
+class CatalogConfig(Configuration):
     """An Iceberg catalog a compute engine attaches to; defaults follow Apache Polaris.
 
     How the engine authenticates follows from ``credentials``: ``client_id`` and
@@ -249,7 +261,7 @@ class CatalogConfig(_Frozen):
         return self.oauth2_server_uri or self.catalog_uri.rstrip("/") + "/v1/oauth/tokens"
 
 
-class AttachConfig(_Frozen):
+class AttachConfig(Configuration):
     """A database attached to a DuckDB connection (dbt-duckdb's ``attach`` block)."""
 
     path: str = Field(min_length=1, description="e.g. iceberg:catalog or a .duckdb file")

@@ -31,9 +31,7 @@ def parse_quantity(text: str) -> Decimal:
     """The value of a non-negative Kubernetes quantity; ``ValueError`` if it is not one."""
     match = _QUANTITY.match(text)
     if match is None:
-        raise ValueError(
-            f"{text!r} is not a Kubernetes quantity (examples: 500m, 2, 256Mi, 4Gi, 1G, 1e3)"
-        )
+        raise ValueError("not a Kubernetes quantity (examples: 500m, 2, 256Mi, 4Gi, 1G, 1e3)")
     number = Decimal(match["number"])
     suffix = match["suffix"]
     if suffix in _BINARY:
@@ -43,4 +41,4 @@ def parse_quantity(text: str) -> Decimal:
     try:
         return number * Decimal(10) ** int(suffix[1:])
     except (ArithmeticError, ValueError):  # decimal.Overflow, or an exponent of 4300+ digits
-        raise ValueError(f"{text!r} is out of range for a Kubernetes quantity") from None
+        raise ValueError("out of range for a Kubernetes quantity") from None

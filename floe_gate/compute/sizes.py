@@ -37,13 +37,13 @@ def parse_duckdb_size(text: str) -> int:
     unit = match["unit"].lower() if match else ""
     if match is None or unit not in _UNITS:
         raise ValueError(
-            f"{text!r} is not a size DuckDB accepts "
+            "not a size DuckDB accepts "
             "(examples: 512MB, 4GB, 4GiB, 1.5GB; units KB/MB/GB/TB or KiB/MiB/GiB/TiB)"
         )
     # The same double arithmetic as DuckDB, so that both agree to the byte.
     product = float(match["number"]) * _UNITS[unit]
     if not product < LIMIT_BYTES:  # also an infinite product of a very long number
-        raise ValueError(f"{text!r} is too large: DuckDB holds sizes below 2^64 bytes")
+        raise ValueError("too large: DuckDB holds sizes below 2^64 bytes")
     size = int(product)
     if size < MINIMUM_BYTES:
         raise ValueError(f"{text!r} is too small for DuckDB to run a query (at least 1MiB)")

@@ -13,15 +13,47 @@ import subprocess
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from floe_gate.compute.models import no_items
+from floe_gate.compute.models import MAX_STRING_LENGTH, no_items
+from floe_gate.load.yaml_document import MAX_FILE_BYTES
 
 ENGINE_NAME = r"^[a-z][a-z0-9_]*$"
 GIT_BRANCH = re.compile(r"(?!/|.*/\Z|.*\.\.|.*//|.*@\{|.*\.lock\Z|-)[A-Za-z0-9._/-]+")
+MAX_NAME_LENGTH = 128
+"""Product, transform and engine names: they become directory, file and profile names."""
+MAX_FILE_BYTES_SETTING = 64 * 1024 * 1024
+"""The most ``max_file_bytes`` may allow: parsing is linear, but not free."""
 
-EngineName = Annotated[str, Field(pattern=ENGINE_NAME, description="A compute engine name")]
+EngineName = Annotated[
+    str,
+    Field(pattern=ENGINE_NAME, max_length=MAX_NAME_LENGTH, description="A compute engine name"),
+]
 TargetSettings = dict[str, Any]
+
+
+def _each_once(engines: list[str]) -> list[str]:
+    """Each engine approved once; a repetition is an error at the repeated item."""
+    repeated = [
+        InitErrorDetails(
+            type=PydanticCustomError(
+                "repeated",
+                "{engine} is listed already (item {first})",
+                {"engine": engine, "first": engines.index(engine)},
+            ),
+            loc=(index,),
+            input=engine,
+        )
+        for index, engine in enumerate(engines)
+        if engine in engines[:index]
+    ]
+    if repeated:
+        raise ValidationError.from_exception_data("approved", repeated)
+    return engines
+
+
+ApprovedEngines = Annotated[list[EngineName], AfterValidator(_each_once)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -41,14 +73,15 @@ def git_accepts_branch(name: str) -> bool:
 
 def _branch_name(value: str) -> str:
     if not GIT_BRANCH.fullmatch(value) or not git_accepts_branch(value):
-        raise ValueError(f"{value!r} is not a valid git branch name")
+        raise ValueError("not a valid git branch name")
     return value
 
 
 class _Strict(BaseModel):
+    # strict: no silent coercion (true is not 1, '30' not 30, !!binary not a string).
     model_config = ConfigDict(
         extra="forbid", frozen=True, hide_input_in_errors=True, defer_build=True,
-        populate_by_name=True,
+        populate_by_name=True, strict=True, str_max_length=MAX_STRING_LENGTH,
     )  # fmt: skip
 
 
@@ -59,7 +92,7 @@ class Environment(_Strict):
 
 
 class ManifestCompute(_Strict):
-    approved: list[EngineName] = Field(min_length=1, description="Engines the platform allows")
+    approved: ApprovedEngines = Field(min_length=1, description="Engines the platform allows")
     default: EngineName = Field(description="Engine of transforms that name none")
     timeout_seconds: int = Field(
         default=3600, ge=1, le=86400, description="Default per-statement timeout in seconds"
@@ -96,10 +129,17 @@ class Manifest(_Strict):
         min_length=1, description="Environments in promotion order"
     )
     compute: ManifestCompute
+    max_file_bytes: int = Field(
+        default=MAX_FILE_BYTES,
+        ge=1024,
+        le=MAX_FILE_BYTES_SETTING,
+        description="Largest configuration file (floe.yaml, policy, waivers, dbt YAML) the "
+        "gate reads, in bytes; larger ones are refused (FG001) before they are parsed",
+    )
 
 
 class LevelCompute(_Strict):
-    approved: list[EngineName] | None = Field(
+    approved: ApprovedEngines | None = Field(
         default=None, description="Must be a subset of the parent's approved engines"
     )
     default: EngineName | None = Field(default=None, description="Must be in approved")
@@ -129,7 +169,9 @@ class ResourceOverride(_Strict):
 
 
 class Transform(_Strict):
-    name: str = Field(min_length=1, description="A dbt model of the product's project")
+    name: str = Field(
+        min_length=1, max_length=MAX_NAME_LENGTH, description="A dbt model of the product's project"
+    )
     compute: EngineName | None = Field(default=None, description="Engine for this model")
     workload: str | None = Field(default=None, description="Resource preset: small, medium, large")
     timeout_seconds: int | None = Field(default=None, ge=1, le=86400)
@@ -141,7 +183,7 @@ class DataProduct(_Strict):
 
     api_version: Literal["floe/v1"] = Field(alias="apiVersion")
     kind: Literal["DataProduct"]
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", max_length=MAX_NAME_LENGTH)
     domain: str = Field(min_length=1, description="Path under the policy tree, e.g. finance/risk")
     dbt_project: str = Field(default=".", description="Directory of dbt_project.yml")
     schema_name: str | None = Field(default=None, alias="schema", description="dbt schema")
@@ -153,7 +195,7 @@ class Waiver(_Strict):
     rule: str = Field(pattern=r"^FG[0-9]{3}$")
     subject: str = Field(min_length=1, description="FILE, FILE:LINE, or PRODUCT[:TRANSFORM]")
     reason: str = Field(min_length=1)
-    expires: date
+    expires: date = Field(strict=False, description="YYYY-MM-DD, quoted or not")
 
 
 class Waivers(_Strict):

@@ -20,11 +20,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from floe_gate.compute import ComputeConfig, ComputePlugin, ResourceSpec
 from floe_gate.config.models import Transform
 from floe_gate.context import Context
+from floe_gate.load.validation import describe_error
 from floe_gate.registry import PluginStatus
 from floe_gate.resolve.engines import ResolvedProduct, ResolvedTransform
 from floe_gate.resolve.resources import transform_resources
@@ -187,6 +188,9 @@ class _Planner:
         self.context = context
         self.environment = environment
         self.errors: list[str] = []
+        self._configs: dict[tuple[str, str], ComputeConfig] = {}
+        """(engine, repr of the settings) → the plugin's validated (frozen) config: most
+        products of an environment share their engines' settings."""
 
     def plan(self) -> EnvironmentPlan:
         manifest = self.context.repository.manifest.model
@@ -280,14 +284,19 @@ class _Planner:
         manifest = self.context.repository.manifest.model
         settings = effective_settings(product.chain, engine, self.environment)
         values = {"timeout_seconds": manifest.compute.timeout_seconds, **settings.values}
+        plugin = self._plugin(engine)
+        known = (engine, repr(values))
+        if known in self._configs:
+            return self._configs[known]
         try:
-            config: ComputeConfig = self._plugin(engine).parse_config(values)
+            config: ComputeConfig = plugin.parse_config(values)
         except ValidationError as error:
             self.errors.append(
                 f"data product {product.name}: {engine} settings in environment "
-                f"{self.environment} are invalid ({_describe(error)})"
+                f"{self.environment} are invalid ({_describe(error, plugin.config_model, values)})"
             )
             return None
+        self._configs[known] = config
         return config
 
     def _output(self, engine: str, config: ComputeConfig, schema: str) -> dict[str, Any] | None:
@@ -311,7 +320,11 @@ class _Planner:
         try:
             resources = transform_resources(plugin, transform)
         except Exception as error:  # plugin code too (its presets)
-            reason = _describe(error) if isinstance(error, ValidationError) else str(error)
+            reason = (
+                _describe(error, ResourceSpec, None)
+                if isinstance(error, ValidationError)
+                else str(error)
+            )
             self.errors.append(
                 f"data product {resolved.product}: resources of {resolved.name}: {reason}"
             )
@@ -350,9 +363,9 @@ def _dbt_directory(product: ResolvedProduct) -> str:
     )
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError, model: type[BaseModel], values: object) -> str:
     """The validation errors, one clause each; input values stay out (they may be secrets)."""
     return "; ".join(
-        ".".join(str(part) for part in detail["loc"]) + ": " + detail["msg"]
+        describe_error(detail, model, values)[2].removeprefix("document: ")
         for detail in error.errors(include_input=False, include_url=False)
     )

@@ -87,18 +87,31 @@ def write(out: Path, expected: dict[str, bytes], owned: Iterable[str]) -> Writte
     refuse_symlinks(out, owned, expected)
     _refuse_foreign(out, owned)
     difference = compare(out, expected, owned)
+    before = _directories(out, owned)
     changed = sorted([*difference.stale, *difference.missing])
+    made: set[str] = set(before)
+    if changed:
+        out.mkdir(parents=True, exist_ok=True)
     for path in changed:
+        _make_parents(out, path, made)
         _write_file(out / path, expected[path])
     for path in difference.extra:
         (out / path).unlink()
-    _remove_empty_directories(out, owned)
+    _remove_empty_directories(out, before, expected)
     unchanged = sorted(set(expected) - set(changed))
     return Written(written=changed, unchanged=unchanged, removed=difference.extra)
 
 
+DBT_USER_FILE = ".user.yml"
+"""dbt's anonymous usage id, written into the profiles directory of every dbt command
+run with usage statistics on: dbt's file, so compile neither reports nor removes it."""
+
+
 def existing_files(out: Path, owned: Iterable[str]) -> list[str]:
-    """Files (and symbolic links) under the owned paths, relative to ``out``, sorted."""
+    """Files (and symbolic links) under the owned paths, relative to ``out``, sorted.
+
+    dbt's ``.user.yml`` is left out wherever it is.
+    """
     found: list[str] = []
     for name in owned:
         top = out / name
@@ -107,7 +120,7 @@ def existing_files(out: Path, owned: Iterable[str]) -> list[str]:
         elif top.is_dir():
             for directory, _, files in os.walk(top):
                 relative = Path(directory).relative_to(out).as_posix()
-                found.extend(f"{relative}/{file}" for file in files)
+                found.extend(f"{relative}/{file}" for file in files if file != DBT_USER_FILE)
     return sorted(found)
 
 
@@ -148,19 +161,47 @@ def _refuse_foreign(out: Path, owned: list[str]) -> None:
             )
 
 
+def _make_parents(out: Path, path: str, made: set[str]) -> None:
+    """Make the directories of ``path`` below ``out`` that ``made`` does not list, top down
+    (one ``mkdir`` each: they are many, and on some file systems slow)."""
+    parts = path.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        directory = "/".join(parts[:depth])
+        if directory not in made:
+            (out / directory).mkdir(parents=True, exist_ok=True)
+            made.add(directory)
+
+
 def _write_file(path: Path, content: bytes) -> None:
     """Write through a temporary file and a rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
     temporary.write_bytes(content)
     os.replace(temporary, path)
 
 
-def _remove_empty_directories(out: Path, owned: list[str]) -> None:
+def _directories(out: Path, owned: Iterable[str]) -> list[str]:
+    """The directories at and below the owned paths, relative to ``out``."""
+    found: list[str] = []
     for name in owned:
         top = out / name
-        if not top.is_dir() or top.is_symlink():
-            continue
-        for directory, _, _ in sorted(os.walk(top), key=lambda entry: -len(entry[0])):
-            if not any(Path(directory).iterdir()):
-                Path(directory).rmdir()
+        if top.is_dir() and not top.is_symlink():
+            for directory, _, _ in os.walk(top):
+                found.append(Path(directory).relative_to(out).as_posix())
+    return found
+
+
+def _remove_empty_directories(out: Path, before: list[str], kept: Iterable[str]) -> None:
+    """Remove the directories listed ``before`` writing that now hold none of the ``kept``
+    files (the owned part of ``out`` holds exactly those after a write), deepest first."""
+    holding: set[str] = set()
+    for path in kept:
+        parent = path.rpartition("/")[0]
+        while parent and parent not in holding:
+            holding.add(parent)
+            parent = parent.rpartition("/")[0]
+    for directory in sorted(before, key=len, reverse=True):
+        if directory not in holding:
+            try:
+                (out / directory).rmdir()
+            except OSError:
+                continue  # something else put a file there meanwhile: it stays

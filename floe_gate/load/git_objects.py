@@ -9,6 +9,10 @@ files unchanged between branches are read once.
 Ref names never pass through a shell and are checked before git sees them: they
 must look like a ref name (``git check-ref-format`` rules) or an object id, and
 must name a commit (``git rev-parse --verify --end-of-options REF^{commit}``).
+
+A git object that cannot be read (missing or corrupt: a broken clone, a ref to an
+object that is gone) means the run cannot be judged: ``UnreadableObject`` (exit 2),
+naming the ref and the path, never a problem in the file of that name.
 """
 
 from __future__ import annotations
@@ -23,11 +27,15 @@ from typing import IO
 from floe_gate.load.repository import ParseCache
 from floe_gate.load.sources import SPAWNED, CannotJudge, git
 
-__all__ = ["SPAWNED", "GitObjects", "GitRef", "git", "valid_ref_name"]
+__all__ = ["SPAWNED", "GitObjects", "GitRef", "UnreadableObject", "git", "valid_ref_name"]
 
 _OBJECT_ID = re.compile(r"[0-9a-fA-F]{4,64}")
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|\Z)")
 _BLOB_MODES = {b"100644", b"100755"}
+
+
+class UnreadableObject(CannotJudge):
+    """A git object of a ref read cannot be read: the run cannot be judged (exit 2)."""
 
 
 def valid_ref_name(ref: str) -> bool:
@@ -87,7 +95,10 @@ class GitObjects:
         """The files of ``ref``'s tree; ``CannotJudge`` if it names no commit."""
         commit = self.commit(ref)
         if commit is None:
-            raise CannotJudge(f"{ref!r} names no commit in {self.directory}")
+            raise CannotJudge(
+                f"{ref!r} names no commit in {self.directory} (no such ref, or one that "
+                "points at a missing or corrupt git object)"
+            )
         return GitRef(self, ref, commit)
 
     def blob(self, object_id: str) -> bytes:
@@ -115,8 +126,8 @@ class GitObjects:
         process.stdin.write(object_id.encode("ascii") + b"\n")
         process.stdin.flush()
         header = process.stdout.readline().split()
-        if len(header) != 3:  # "<id> missing", or the process died
-            raise OSError(f"git object {object_id} cannot be read")
+        if len(header) != 3:  # "<id> missing" (also for a corrupt one), or the process died
+            raise UnreadableObject(f"git object {object_id} is missing or corrupt")
         content = _read_exactly(process.stdout, int(header[2]))
         process.stdout.read(1)  # the newline after every object
         return content
@@ -128,7 +139,7 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes:
     while remaining:
         chunk = stream.read(remaining)
         if not chunk:
-            raise OSError("git cat-file ended early")
+            raise UnreadableObject("git cat-file ended early")
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
@@ -142,13 +153,24 @@ class GitRef:
         self.name = name
         self.commit = commit
         self._ids: dict[str, str] | None = None
+        self._sizes: dict[str, int] = {}
         self._links: list[str] = []
         self._fingerprint = ""
 
     def _tree(self) -> dict[str, str]:
         if self._ids is None:
-            listing = git(self.objects.directory, "ls-tree", "-r", "-z", "--full-tree", self.commit)
-            self._ids = dict(_entries(listing))
+            try:
+                listing = git(
+                    self.objects.directory, "ls-tree", "-r", "-z", "-l", "--full-tree", self.commit
+                )
+            except CannotJudge as error:
+                raise UnreadableObject(
+                    f"cannot list the files of {self.name}: {error} "
+                    "(a missing or corrupt git object; `git fsck` tells more)"
+                ) from None
+            entries = _entries(listing)
+            self._ids = {path: object_id for path, object_id, _ in entries}
+            self._sizes = {path: size for path, _, size in entries}
             self._links = _symlinks(listing)
             self._fingerprint = hashlib.sha256(
                 listing.encode("utf-8", "surrogateescape")
@@ -171,12 +193,24 @@ class GitRef:
             self._links, "a symbolic link; floe-gate follows none (commit the file itself)"
         )
 
+    def size(self, path: str) -> int:
+        """The size of ``path``'s blob, as ``git ls-tree -l`` listed it."""
+        self._tree()
+        if path not in self._sizes:
+            raise FileNotFoundError(f"{path} is not in {self.name}")
+        return self._sizes[path]
+
     def read(self, path: str) -> bytes:
         """The bytes of ``path`` at this commit; ``OSError`` if it has no such file."""
         object_id = self._tree().get(path)
         if object_id is None:
             raise FileNotFoundError(f"{path} is not in {self.name}")
-        return self.objects.blob(object_id)
+        try:
+            return self.objects.blob(object_id)
+        except UnreadableObject as error:
+            raise UnreadableObject(
+                f"cannot read {self.name}:{path}: {error} (`git fsck` tells more)"
+            ) from None
 
 
 def _symlinks(listing: str) -> list[str]:
@@ -188,14 +222,16 @@ def _symlinks(listing: str) -> list[str]:
     ]
 
 
-def _entries(listing: str) -> list[tuple[str, str]]:
-    """``(path, blob id)`` of regular files in ``git ls-tree -r -z`` output."""
+def _entries(listing: str) -> list[tuple[str, str, int]]:
+    """``(path, blob id, size)`` of regular files in ``git ls-tree -r -z -l`` output."""
     entries = []
     for record in listing.split("\0"):
         if not record:
             continue
         meta, _, path = record.partition("\t")
-        mode, kind, object_id = meta.split(" ")
+        mode, kind, object_id, size = meta.split()  # the size is right-aligned with spaces
         if kind == "blob" and mode.encode() in _BLOB_MODES:
-            entries.append((path, object_id))
+            # git lists a blob it cannot read with the size BAD; reading it then raises
+            # UnreadableObject, naming the branch and the path.
+            entries.append((path, object_id, int(size) if size.isdigit() else 0))
     return entries

@@ -7,16 +7,26 @@ problem, so that one run reports every problem at once.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from floe_gate.compute.models import MAX_STRING_LENGTH
 from floe_gate.config.models import DataProduct, Manifest, Policy, Waivers
 from floe_gate.load.dbt_project import DbtProject, read_dbt_project
 from floe_gate.load.sources import CannotJudge, FileSource
 from floe_gate.load.validation import validation_problems
-from floe_gate.load.yaml_document import YamlDocument, load_yaml
+from floe_gate.load.yaml_document import (
+    MAX_FILE_BYTES,
+    FileTooLarge,
+    KeyPath,
+    YamlDocument,
+    load_yaml,
+    too_large,
+)
 from floe_gate.problems import Problem, ProblemsFound, Severity
 from floe_gate.rules.fg001_invalid_yaml import ID as INVALID_YAML
 from floe_gate.rules.fg002_invalid_configuration import ID as INVALID_CONFIGURATION
@@ -81,11 +91,13 @@ class ParseCache:
     def __init__(self) -> None:
         self._parsed: dict[tuple[str, bytes], YamlDocument | list[Problem]] = {}
 
-    def document(self, file: str, content: bytes) -> YamlDocument:
+    def document(
+        self, file: str, content: bytes, *, max_bytes: int = MAX_FILE_BYTES
+    ) -> YamlDocument:
         key = (file, content)  # bytes hash and compare fast; no digest module to import
         if key not in self._parsed:
             try:
-                self._parsed[key] = load_yaml(file, content)
+                self._parsed[key] = load_yaml(file, content, max_bytes=max_bytes)
             except ProblemsFound as found:
                 self._parsed[key] = found.problems
         parsed = self._parsed[key]
@@ -111,6 +123,7 @@ def load_repository(
     manifest = _load(reader, manifest_file, Manifest, problems)
     if manifest is None:
         raise _unusable_manifest(manifest_file, problems)
+    reader.max_bytes = manifest.model.max_file_bytes
     policy_root = posixpath.normpath(
         posixpath.join(posixpath.dirname(manifest_file), manifest.model.policies)
     )
@@ -122,10 +135,10 @@ def load_repository(
             Problem(manifest_file, *manifest.document.locate(("policies",)), INVALID_CONFIGURATION,
                     Severity.ERROR, "policies: the policy tree must be inside the repository")
         )  # fmt: skip
-        _load_products(reader, files, repository)
-        return repository
-    _load_policies(reader, files, repository)
+    else:
+        _load_policies(reader, files, repository)
     _load_products(reader, files, repository)
+    problems.extend(reader.too_large)
     return repository
 
 
@@ -210,12 +223,19 @@ class _Reader:
     def __init__(self, source: FileSource, cache: ParseCache) -> None:
         self.source = source
         self.cache = cache
+        self.max_bytes = MAX_FILE_BYTES
+        self.too_large: list[Problem] = []
+        """dbt properties files refused for their size (they are located problems too)."""
 
     def files(self) -> list[str]:
         return self.source.files()
 
     def document(self, file: str) -> YamlDocument:
-        return self.cache.document(file, self.source.read(file))
+        """The parsed file; a file over ``max_bytes`` is refused before it is read."""
+        size = self.source.size(file)
+        if size > self.max_bytes:
+            raise too_large(file, size, self.max_bytes)
+        return self.cache.document(file, self.source.read(file), max_bytes=self.max_bytes)
 
     def text(self, file: str) -> str | None:
         """A model's or macro's text; None if unreadable (dbt reports that, not the gate)."""
@@ -228,10 +248,15 @@ class _Reader:
         """A dbt properties or packages file; None if absent or not YAML the gate reads.
 
         dbt's own YAML loader is laxer than the gate's (it accepts duplicate keys): what
-        dbt would refuse is dbt's to report, what it accepts must not become a problem.
+        dbt would refuse is dbt's to report, what it accepts must not become a problem. A
+        file over the size limit is the exception: skipping it would hide it from the gate.
         """
         try:
             return self.document(file)
+        except FileTooLarge as refused:
+            if all(problem.file != file for problem in self.too_large):
+                self.too_large.extend(refused.problems)
+            return None
         except (ProblemsFound, OSError):
             return None
 
@@ -259,8 +284,58 @@ def _load(
                     f"{model.__name__} must be a mapping (apiVersion, kind, ...)")
         )  # fmt: skip
         return None
+    wrong_keys = list(_unusable_keys(document, data, ()))
+    if wrong_keys:
+        problems.extend(wrong_keys)
+        return None
     try:
         return Loaded(file, model.model_validate(data), document)
     except ValidationError as error:
         problems.extend(validation_problems(document, error, model=model))
         return None
+
+
+def _unusable_keys(document: YamlDocument, data: object, path: KeyPath) -> Iterator[Problem]:
+    """Keys that are no names, each at that key: a key YAML reads as something else
+    (``~``, ``.nan``, a date, ``!!binary``), or one longer than any string may be.
+
+    The key itself is not echoed.
+    """
+    children: list[tuple[str | int, object]] = []
+    if isinstance(data, dict):
+        where = ".".join(str(part) for part in path) or "document"
+        for key, value in data.items():
+            reason = _unusable_key(key)
+            if reason is None:
+                children.append((key, value))
+                continue
+            yield Problem(
+                document.file, *document.locate((*path, key), key=True), INVALID_CONFIGURATION,
+                Severity.ERROR, f"{where}: {reason}",
+            )  # fmt: skip
+    elif isinstance(data, list):
+        children = list(enumerate(data))
+    for key, value in children:
+        yield from _unusable_keys(document, value, (*path, key))
+
+
+def _unusable_key(key: object) -> str | None:
+    if not isinstance(key, str):
+        return f"a key must be a string, not {_kind(key)} (quote it to mean the text)"
+    if len(key) > MAX_STRING_LENGTH:
+        return f"a key of {len(key)} characters is longer than {MAX_STRING_LENGTH}"
+    return None
+
+
+def _kind(key: object) -> str:
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "a boolean"
+    if isinstance(key, int | float):
+        return "a number"
+    if isinstance(key, bytes):
+        return "binary data"
+    if isinstance(key, date):
+        return "a date"
+    return type(key).__name__

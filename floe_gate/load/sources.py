@@ -31,6 +31,10 @@ class FileSource(Protocol):
 
     def read(self, path: str) -> bytes: ...
 
+    def size(self, path: str) -> int:
+        """The size of ``path`` in bytes, known without reading it."""
+        ...
+
     def skipped(self) -> dict[str, str]:
         """Paths listed but not read (symlinks, non-regular files), each with why."""
         ...
@@ -80,6 +84,9 @@ class WorkingTree:
             return b"".join(chunks)
         finally:
             os.close(descriptor)
+
+    def size(self, path: str) -> int:
+        return os.lstat(os.path.join(self._root, path)).st_size
 
     def skipped(self) -> dict[str, str]:
         return dict(self._skipped)

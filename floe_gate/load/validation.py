@@ -85,9 +85,12 @@ def _value_at(data: object, path: KeyPath) -> object:
 
 
 def _is_union_branch(part: str | int) -> bool:
-    # pydantic adds the tried union member ("str", "EnvRef", "function-after[...]") to loc.
+    # pydantic adds the tried union member ("str", "EnvRef", "function-after[...]") to loc;
+    # a string with a length limit is "constrained-str".
     return isinstance(part, str) and (
-        part[:1].isupper() or "[" in part or part in {"str", "int", "float", "bool"}
+        part[:1].isupper()
+        or "[" in part
+        or part in {"str", "constrained-str", "int", "float", "bool"}
     )
 
 

@@ -1,9 +1,9 @@
 """YAML with locations: every key and list item keeps its ``line:col``.
 
 Parsing goes through libyaml (the C composer); values are built here so that
-duplicate keys are caught, depth and alias expansion are bounded (an alias bomb
-ends as a located problem, not as exhausted memory) and nothing but plain data
-(mappings, lists, scalars) is ever constructed.
+duplicate keys are caught, size, depth and alias expansion are bounded (a huge file
+or an alias bomb ends as a located problem, not as exhausted memory) and nothing but
+plain data (mappings, lists, scalars) is ever constructed.
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from floe_gate.rules.fg001_invalid_yaml import ID as INVALID_YAML
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000
-COLLECTION_INDICATORS = (":", "-", "[", "{", "?")
-"""What starts a mapping (``key:``, ``? key``, ``{``) or a sequence (``- item``, ``[``)."""
+MAX_FILE_BYTES = 1024 * 1024
+"""The default bound on a configuration file's size (the manifest's ``max_file_bytes``)."""
+INDICATORS = (":", "-", "[", "{", "?", ",")
+"""What starts a mapping (``key:``, ``? key``, ``{``), a sequence (``- item``, ``[``) or
+separates the items of a flow collection (``,``)."""
 
 # A key path inside a YAML document: mapping keys and sequence indexes, outermost first
 # (not a filesystem path).
@@ -49,11 +52,13 @@ class YamlDocument:
         return (1, 1)
 
 
-def load_yaml(file: str, content: bytes) -> YamlDocument:
+def load_yaml(file: str, content: bytes, *, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
     """Parse one YAML document; ``ProblemsFound`` (rule FG001) if it is not valid YAML."""
+    if len(content) > max_bytes:
+        raise too_large(file, len(content), max_bytes)
     text = _decode(file, content)
     try:
-        _refuse_deep_nesting(file, text)
+        _refuse_deep_nesting_and_too_many_values(file, text)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         line, column = _error_location(text, error)
@@ -119,25 +124,49 @@ def _reader_error_location(text: str, position: int) -> tuple[int, int]:
     return _byte_location(text.encode("utf-8"), position)
 
 
-def _refuse_deep_nesting(file: str, text: str) -> None:
-    """Stop deep nesting before composing: libyaml's composer recurses, and crashes on it.
+class FileTooLarge(ProblemsFound):
+    """A file refused for its size, before it is parsed (or even read)."""
 
-    The first value deeper than ``MAX_DEPTH`` is refused, where the builder would refuse it.
+
+def too_large(file: str, size: int, max_bytes: int) -> FileTooLarge:
+    message = (
+        f"file of {size:,} bytes is over the limit of {max_bytes:,} bytes "
+        "(the manifest's max_file_bytes)"
+    )
+    return FileTooLarge([Problem(file, 1, 1, INVALID_YAML, Severity.ERROR, message)])
+
+
+def _refuse_deep_nesting_and_too_many_values(file: str, text: str) -> None:
+    """Stop deep nesting and huge documents before composing, from the stream of events.
+
+    libyaml's composer recurses, and crashes on deep nesting; a document of millions of
+    values would take gigabytes as nodes. The first value deeper than ``MAX_DEPTH`` is
+    refused where the builder would refuse it, the first value past ``MAX_NODES`` where
+    it is written (aliases count once here; the builder bounds what they expand to).
     """
-    # Each collection starts at one of these indicators: with no more of them than
-    # MAX_DEPTH, no value can be deeper, and the events need not be parsed twice.
-    if sum(text.count(indicator) for indicator in COLLECTION_INDICATORS) <= MAX_DEPTH:
+    # Each collection starts at an indicator and its values are next to one (key: value,
+    # - item, a, b): with no more of them than MAX_DEPTH, no value can be deeper nor the
+    # values many, and the events need not be parsed twice.
+    if sum(text.count(indicator) for indicator in INDICATORS) <= MAX_DEPTH:
         return
     depth = 0  # collections open around the next event: the depth of the value it starts
+    values = 0
     for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.NodeEvent) and depth > MAX_DEPTH:
-            mark = event.start_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            raise _problem(file, line, column, f"nesting deeper than {MAX_DEPTH}")
+        if isinstance(event, yaml.NodeEvent):
+            if depth > MAX_DEPTH:
+                raise _problem(file, *_mark(event), f"nesting deeper than {MAX_DEPTH}")
+            values += 1
+            if values > MAX_NODES:
+                raise _problem(file, *_mark(event), f"too many values (more than {MAX_NODES})")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+
+
+def _mark(event: yaml.Event) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
 
 
 def _problem(file: str, line: int, column: int, message: str) -> ProblemsFound:

@@ -19,6 +19,7 @@ from floe_gate.load.git_objects import git
 from floe_gate.load.sources import CannotJudge
 
 REMOTE = "origin"
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _NETWORK_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[^/:]+@[^/:]+:|^[^/:]{2,}:")
 
 
@@ -46,6 +47,14 @@ def short_branch(ref: str) -> str:
         if ref.startswith(prefix):
             return ref[len(prefix) :]
     return ref
+
+
+def shown_ref(ref: str) -> str:
+    """How a location names the ref it was read from: ``prod`` for ``refs/heads/prod``,
+    ``origin/prod`` for ``refs/remotes/origin/prod``, 12 digits of a commit id."""
+    if _COMMIT_ID.fullmatch(ref):
+        return ref[:12]
+    return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
 
 
 def locate(directory: Path, branches: list[str]) -> dict[str, Tip]:

@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary
 
 from floe_gate.load.git_objects import GitObjects, GitRef, git, valid_ref_name
 from floe_gate.load.sources import CannotJudge, FileSource, WorkingTree
-from floe_gate.parity.branches import REMOTE, Tip, locate, short_branch
+from floe_gate.parity.branches import REMOTE, Tip, locate, short_branch, shown_ref
 from floe_gate.parity.compare import Points
 from floe_gate.parity.context import Change, Downstream, HistoryGap, ParityContext
 from floe_gate.parity.snapshot import EnvironmentBranch, Snapshot, snapshot
@@ -87,6 +87,8 @@ def run_parity(request: ParityRequest, environ: Mapping[str, str] | None = None)
     tree = WorkingTree(request.directory)
     with GitObjects(tree.root) as objects:
         head_source: FileSource = objects.ref(refs.head) if refs.head else tree
+        # H is the change under review, read from a ref or not: its problems are located in
+        # the pull request's own files, unprefixed; only the other points name their branch.
         head = snapshot(
             head_source, request.manifest_file, refs.head or "working tree", objects.parse_cache
         )
@@ -124,13 +126,16 @@ _SEEN: WeakKeyDictionary[GitObjects, dict[tuple[str, str], Snapshot]] = WeakKeyD
 
 
 def _snapshot(objects: GitObjects, ref: str | GitRef, manifest_file: str, label: str) -> Snapshot:
-    """``ref``'s snapshot; branches with identical trees are loaded and resolved once."""
+    """``ref``'s snapshot, its origins naming ``ref``; branches with identical trees are
+    loaded and resolved once."""
     source = objects.ref(ref) if isinstance(ref, str) else ref
+    shown = shown_ref(source.name)
     seen = _SEEN.setdefault(objects, {})
     key = (source.fingerprint(), manifest_file)
     if key not in seen:
-        seen[key] = snapshot(source, manifest_file, label, objects.parse_cache)
-    return replace(seen[key], label=label)
+        seen[key] = snapshot(source, manifest_file, label, objects.parse_cache, ref=shown)
+    found = seen[key] if seen[key].ref == shown else seen[key].on(shown)
+    return replace(found, label=label)
 
 
 def _points(

@@ -3,13 +3,17 @@
 A snapshot is built from any ``FileSource`` (the working tree, or a ref read from
 git objects) with the same loader and resolver as ``check``. A transform that a
 point does not have is *absent*: ``engine()`` returns None for it.
+
+A snapshot read from a branch (or commit) has that ``ref`` on every origin and
+loader problem, so that what parity says about it names the branch
+(``origin/prod:products/orders/floe.yaml:3:5``), not the working tree's file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from floe_gate.load.repository import ParseCache, Repository, load_repository
+from floe_gate.load.repository import ManifestUnusable, ParseCache, Repository, load_repository
 from floe_gate.load.sources import FileSource
 from floe_gate.problems import Problem
 from floe_gate.resolve.engines import ResolvedTransform, resolve_product
@@ -50,6 +54,24 @@ class Snapshot:
     """Product name → its ``transforms:`` key (or its ``name:`` when it lists none)."""
     environments_origin: Origin | None = None
     problems: list[Problem] = field(default_factory=list)
+    ref: str | None = None
+    """The branch (or commit) read; None for the working tree."""
+
+    def on(self, ref: str | None) -> Snapshot:
+        """The same snapshot read from ``ref``: every origin and problem names it."""
+        at = _Tagger(ref)
+        return Snapshot(
+            self.label, self.manifest_file,
+            [EnvironmentBranch(e.name, e.branch, at(e.origin)) for e in self.environments],
+            {
+                key: Placement(p.engine, at(p.origin), p.explicit, at(p.item))
+                for key, p in self.placements.items()
+            },
+            {name: at(origin) for name, origin in self.products.items()},
+            at(self.environments_origin) if self.environments_origin is not None else None,
+            [replace(problem, ref=ref) for problem in self.problems],
+            ref,
+        )  # fmt: skip
 
     def engine(self, key: Key) -> str | None:
         """The engine of ``key`` here, or None when the transform is absent."""
@@ -65,10 +87,26 @@ class Snapshot:
 
 
 def snapshot(
-    source: FileSource, manifest_file: str, label: str, cache: ParseCache | None = None
+    source: FileSource,
+    manifest_file: str,
+    label: str,
+    cache: ParseCache | None = None,
+    ref: str | None = None,
 ) -> Snapshot:
-    """Load and resolve ``source``; loader problems are kept in ``problems``."""
-    repository = load_repository(source, manifest_file, cache=cache)
+    """Load and resolve ``source``, read from ``ref`` (None: the working tree); loader
+    problems are kept in ``problems``. ``ManifestUnusable`` names ``ref`` too."""
+    try:
+        repository = load_repository(source, manifest_file, cache=cache)
+    except ManifestUnusable as unusable:
+        if ref is None:
+            raise
+        problems = [replace(problem, ref=ref) for problem in unusable.problems]
+        raise ManifestUnusable(f"{ref}:{manifest_file} cannot be used", problems) from None
+    taken = _resolved(repository, label)
+    return taken.on(ref) if ref is not None else taken
+
+
+def _resolved(repository: Repository, label: str) -> Snapshot:
     taken = Snapshot(
         label, repository.manifest.file, _environments(repository),
         environments_origin=Origin.of(repository.manifest.document, ("environments",), key=True),
@@ -88,6 +126,21 @@ def snapshot(
                 _placement(transform, taken.products[resolved.name]),
             )
     return taken
+
+
+class _Tagger:
+    """``origin.on(ref)``, made once per origin object (a policy's ``default:`` is the
+    origin of every transform that follows it)."""
+
+    def __init__(self, ref: str | None) -> None:
+        self.ref = ref
+        self.tagged: dict[int, Origin] = {}
+
+    def __call__(self, origin: Origin) -> Origin:
+        found = self.tagged.get(id(origin))
+        if found is None:
+            found = self.tagged[id(origin)] = origin.on(self.ref)
+        return found
 
 
 def _placement(transform: ResolvedTransform, listed: Origin) -> Placement:

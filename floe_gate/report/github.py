@@ -22,15 +22,27 @@ def render(problems: Sequence[Problem], titles: Mapping[str, str]) -> str:
 
 
 def command(problem: Problem, rule_title: str | None = None) -> str:
+    """The workflow command of one problem.
+
+    A problem on another branch (``problem.ref``, from parity) annotates no file: GitHub
+    would put it on the pull request's file of that name, which says something else.
+    Its branch-prefixed location leads the message instead.
+    """
     title = f"{problem.rule} {rule_title}" if rule_title else problem.rule
+    properties = [] if problem.ref is not None else _position(problem)
+    properties.append(("title", title))
+    joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
+    message = problem.message if problem.ref is None else f"{problem.location()}: {problem.message}"
+    return f"::{COMMANDS[problem.severity]} {joined}::{escape_data(message)}"
+
+
+def _position(problem: Problem) -> list[tuple[str, str]]:
     properties = [("file", problem.file)]
     if problem.line >= 1:
         properties.append(("line", str(problem.line)))
         if problem.column >= 1:
             properties.append(("col", str(problem.column)))
-    properties.append(("title", title))
-    joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::{COMMANDS[problem.severity]} {joined}::{escape_data(problem.message)}"
+    return properties
 
 
 def escape_data(value: str) -> str:

@@ -59,12 +59,18 @@ def _table(problems: Sequence[Problem]) -> list[str]:
 
 def _row(problem: Problem) -> str:
     cells = (
-        f"{problem.file}:{problem.line}",
+        _where(problem),
         problem.severity.value,
         problem.rule,
         problem.message,
     )
     return "| " + " | ".join(escape_cell(cell) for cell in cells) + " |"
+
+
+def _where(problem: Problem) -> str:
+    """``FILE:LINE``, prefixed by the branch for a problem found on another one."""
+    where = f"{problem.file}:{problem.line}"
+    return f"{problem.ref}:{where}" if problem.ref is not None else where
 
 
 def _elsewhere(elsewhere: Sequence[Problem]) -> str:

@@ -4,6 +4,14 @@ Deterministic: rules sorted by id, results in problem order (file, line, column,
 rule), keys sorted. Each result carries a ``partialFingerprints["floeGate/v1"]``
 built from its rule, file and message with line numbers taken out, so that an
 alert survives lines moving above it; duplicates get an occurrence suffix.
+
+A problem on another branch (parity's, ``problem.ref``) must not land on the pull
+request's file of that name, and GitHub refuses a whole upload with a result that
+has no artifact location: its location is the URI ``floe-gate-ref:BRANCH/FILE``
+(the branch percent-encoded, ``origin%2Fprod``)
+(no ``uriBaseId``: not a file of the checkout), with the line and column in that
+branch's file, its message starts with ``BRANCH:FILE:LINE:COL``, and its properties
+carry ``ref``.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ SCHEMA = (
 )
 FINGERPRINT = "floeGate/v1"
 SRCROOT = "%SRCROOT%"
+REF_SCHEME = "floe-gate-ref"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 _POSITIONS = (
     re.compile(r"\b(line|column|col)\s+\d+", re.IGNORECASE),  # "line 12", "column 3"
@@ -79,6 +88,8 @@ def fingerprint(problem: Problem) -> str:
     for pattern in _POSITIONS:
         message = pattern.sub(lambda match: match.group(1) if match.lastindex else "", message)
     material = "\0".join((problem.rule, problem.file, message))
+    if problem.ref is not None:
+        material += f"\0{problem.ref}"
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
@@ -127,6 +138,8 @@ def _results(problems: Sequence[Problem], index: dict[str, int], correlation_id:
         seen[base] += 1
         result = _result(problem, index[problem.rule], f"{base}:{seen[base]}")
         result["properties"] = {"correlationId": correlation_id}
+        if problem.ref is not None:
+            result["properties"] = {"correlationId": correlation_id, "ref": problem.ref}
         results.append(result)
     return results
 
@@ -136,7 +149,7 @@ def _result(problem: Problem, rule_index: int, fingerprint_value: str) -> Json:
         "ruleId": problem.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[problem.severity],
-        "message": {"text": problem.message},
+        "message": {"text": _message(problem)},
         "locations": [{"physicalLocation": _physical_location(problem)}],
         "partialFingerprints": {FINGERPRINT: fingerprint_value},
     }
@@ -145,16 +158,26 @@ def _result(problem: Problem, rule_index: int, fingerprint_value: str) -> Json:
     return result
 
 
+def _message(problem: Problem) -> str:
+    return problem.message if problem.ref is None else f"{problem.location()}: {problem.message}"
+
+
 def _physical_location(problem: Problem) -> Json:
-    location: Json = {
-        "artifactLocation": {"uri": artifact_uri(problem.file), "uriBaseId": SRCROOT},
-    }
+    location: Json = {"artifactLocation": _artifact(problem)}
     if problem.line >= 1:
         region: Json = {"startLine": problem.line}
         if problem.column >= 1:
             region["startColumn"] = problem.column
         location["region"] = region
     return location
+
+
+def _artifact(problem: Problem) -> Json:
+    """The checkout's file, or for a problem on another branch a URI that names the branch."""
+    if problem.ref is None:
+        return {"uri": artifact_uri(problem.file), "uriBaseId": SRCROOT}
+    branch = quote(problem.ref, safe="")  # origin%2Fprod: where the branch's name ends
+    return {"uri": f"{REF_SCHEME}:{branch}/{artifact_uri(problem.file)}"}
 
 
 def artifact_uri(file: str) -> str:

@@ -40,7 +40,7 @@ def _line(problem: Problem, colour: bool) -> str:
     severity = problem.severity.value
     if colour:
         severity = click.style(severity, fg=COLOURS[problem.severity], bold=True)
-    where = f"{printable(problem.file)}:{problem.line}:{problem.column}"
+    where = printable(problem.location())
     return f"{where}: {severity} {printable(problem.rule)} {printable(problem.message)}"
 
 

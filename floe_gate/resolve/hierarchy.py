@@ -8,7 +8,7 @@ line and column it was written at, so a problem can name the whole chain.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from floe_gate.load.repository import ProductNode, Repository
@@ -22,6 +22,12 @@ class Origin:
     file: str
     line: int
     column: int
+    ref: str | None = field(default=None, compare=False)
+    """The branch (or commit) the file was read from, when not the tree under review."""
+
+    def on(self, ref: str | None) -> Origin:
+        """The same place, in the file as ``ref`` holds it."""
+        return Origin(self.file, self.line, self.column, ref)
 
     @classmethod
     def of(cls, document: YamlDocument, path: KeyPath, *, key: bool = False) -> Origin:

@@ -1,4 +1,4 @@
-"""Which setting names hold credentials (shared by FG203, FG401 and FG402)."""
+"""Which settings hold literal credentials (shared by FG203, FG401 and FG402)."""
 
 from __future__ import annotations
 
@@ -10,25 +10,54 @@ from pydantic import BaseModel
 
 from floe_gate.compute.models import EnvRef
 from floe_gate.compute.secrets import is_credential_name as is_secret_key
-from floe_gate.compute.secrets import is_literal
+from floe_gate.compute.secrets import (
+    is_literal,
+    is_user_with_password,
+    secret_in_value,
+    without_url_password,
+)
 from floe_gate.load.yaml_document import KeyPath
 
-__all__ = ["is_literal", "is_literal_secret", "is_secret_key", "redact_literal_secrets"]
+__all__ = [
+    "BY_NAME",
+    "is_literal",
+    "is_literal_secret",
+    "is_secret_key",
+    "literal_secret",
+    "redact_literal_secrets",
+]
+
+REDACTED = "FLOE_GATE_REDACTED"
+BY_NAME = "a credential by its name"
+
+
+def literal_secret(
+    key: object, value: Any, path: KeyPath, model: type[BaseModel] | None
+) -> str | None:
+    """What literal secret ``key: value`` at ``path`` in an engine's settings holds (FG401),
+    e.g. "a password in a URL"; None if it holds none. Never the value itself.
+
+    A value is a secret by its shape (:func:`secret_in_value`), a login name by a
+    ``name:password`` form, and any other literal by its key's name, unless the
+    plugin's config ``model`` declares that very field as a plain value rather than a
+    credential (DuckDB's ``attach[].secret`` names a secret; it is not one).
+    """
+    found = secret_in_value(value)
+    if found is not None:
+        return found
+    if is_user_with_password(key, value):
+        return "a password after the user name"
+    if not (is_secret_key(key) and is_literal(value)):
+        return None
+    declared = model is not None and isinstance(key, str) and _declared_plain(model, (*path, key))
+    return None if declared else BY_NAME
 
 
 def is_literal_secret(
     key: object, value: Any, path: KeyPath, model: type[BaseModel] | None
 ) -> bool:
-    """Whether ``key: value`` at ``path`` in an engine's settings is a literal secret (FG401).
-
-    The key's name says it holds a credential, unless the plugin's config ``model``
-    declares that very field as a plain value rather than a credential (DuckDB's
-    ``attach[].secret`` names a secret; it is not one).
-    """
-    if not (is_secret_key(key) and is_literal(value)):
-        return False
-    declared = model is not None and isinstance(key, str) and _declared_plain(model, (*path, key))
-    return not declared
+    """Whether ``key: value`` at ``path`` in an engine's settings is a literal secret (FG401)."""
+    return literal_secret(key, value, path, model) is not None
 
 
 def redact_literal_secrets(
@@ -37,28 +66,38 @@ def redact_literal_secrets(
     path: KeyPath = (),
     model: type[BaseModel] | None = None,
 ) -> Any:
-    """``value`` with every literal secret (what FG401 reports) an ``{env: NAME}`` reference.
+    """``value`` with every literal secret (what FG401 reports) replaced by a stand-in.
 
     FG401 reports literal secrets; the other rules judge settings as if each were a
     reference, so that a literal secret is reported once and hides no other mistake.
-    ``found`` collects the paths of the secrets replaced.
+    The stand-in is an ``{env: NAME}`` reference where the setting takes one, else the
+    value without its URL password (or a placeholder). ``found`` collects the paths of
+    the secrets replaced.
     """
     if isinstance(value, dict):
-        redacted = {}
-        for key, item in value.items():
-            if is_literal_secret(key, item, path, model):
-                if found is not None:
-                    found.append((*path, key))
-                redacted[key] = {"env": "FLOE_GATE_REDACTED"}
-            else:
-                redacted[key] = redact_literal_secrets(item, found, (*path, key), model)
-        return redacted
+        return {
+            key: _redacted(key, item, found, (*path, key), model) for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [
-            redact_literal_secrets(item, found, (*path, index), model)
-            for index, item in enumerate(value)
-        ]
+        return [_redacted(None, item, found, (*path, i), model) for i, item in enumerate(value)]
     return value
+
+
+def _redacted(
+    key: object,
+    item: Any,
+    found: list[KeyPath] | None,
+    path: KeyPath,
+    model: type[BaseModel] | None,
+) -> Any:
+    if not is_literal_secret(key, item, path[:-1], model):
+        return redact_literal_secrets(item, found, path, model)
+    if found is not None:
+        found.append(path)
+    if model is not None and _declared_plain(model, path):
+        stripped = without_url_password(item) if isinstance(item, str) else item
+        return stripped if secret_in_value(stripped) is None and stripped != item else REDACTED
+    return {"env": REDACTED}
 
 
 def _declared_plain(model: type[BaseModel], path: KeyPath) -> bool:

@@ -10,7 +10,15 @@ must be one valid YAML document in UTF-8. Reported at the exact position:
         default: duckdb
         default: spark        # FG001 duplicate key 'default' (first written at line 2)
 
-* nesting deeper than 64 levels, or more than 200,000 values once aliases are
+* a file larger than 1 MB (1,048,576 bytes), refused at ``1:1`` before it is read
+  or parsed — any YAML file the gate reads, dbt properties files included. The
+  manifest's top-level ``max_file_bytes`` sets another bound (1 KiB to 64 MiB); the
+  manifest itself is always held to the default::
+
+      max_file_bytes: 4194304   # manifest.yaml: allow configuration files up to 4 MiB
+
+* more than 200,000 values (``too many values``, at the first one past the bound),
+  nesting deeper than 64 levels, or more than 200,000 values once aliases are
   expanded (an "alias bomb");
 * merge keys (``<<:``) and non-scalar keys, which hide where a value came from.
 """

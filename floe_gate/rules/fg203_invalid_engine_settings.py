@@ -7,7 +7,7 @@ settings they do not know::
 
     compute:
       targets:
-        duckdb: {memory_limit: lots}   # FG203: 'lots' is not a size DuckDB accepts
+        duckdb: {memory_limit: lots}   # FG203: memory_limit: not a size DuckDB accepts
 
 Settings are judged where they are used: along each domain's chain, for the
 engines every level of it approves (an engine a policy approves beyond its parent

@@ -39,9 +39,10 @@ def check(context: Context) -> Iterator[Problem]:
                 for detail in error.errors():
                     field = next((p for p in detail["loc"] if isinstance(p, str)), None)
                     path: tuple[str | int, ...] = ("transforms", resolved.index or 0, "resources")
+                    message = detail["msg"].removeprefix("Value error, ")
                     if field in (transform.resources.model_dump(exclude_none=True)):
                         path = (*path, field)
-                    message = detail["msg"].removeprefix("Value error, ")
+                        message = f"{field}: {message}"
                     yield located(
                         Origin.of(document, path),
                         ID,

@@ -2,21 +2,27 @@
 
 DuckDB has no statement timeout of its own. floe-gate's statement guard (a dbt-duckdb
 plugin in the generated profile) limits each statement and names the transform it
-cancels by reading the node id from dbt's query comment,
-``/* {"app": "dbt", ..., "node_id": "model.shop.orders"} */``. A project that turns
-the comment off (``query-comment: null`` or ``''``) or replaces it with one that
-carries no ``node_id`` leaves per-transform timeouts unenforced and failures
-unnamed. Keep dbt's default comment: remove ``query-comment``, or set only
-``append`` / ``job-label`` (the guard reads a comment at the start or the end of a
-statement). A custom comment must render JSON with a ``node_id`` key
+cancels. It takes the node from dbt itself first — the node dbt runs in the
+statement's thread (dbt's logging context, set around every node and its hooks) —
+so per-transform timeouts hold whatever the project's ``query-comment`` says. Only
+where dbt gives no node does it read dbt's query comment,
+``/* {"app": "dbt", ..., "node_id": "model.shop.orders"} */``.
+
+A project that turns the comment off (``query-comment: null`` or ``''``) or replaces
+it with one that carries no ``node_id`` therefore loses only that fallback (timeouts
+are still enforced and named), and its statements no longer say which model they
+belong to, so what sees only the SQL (the engine's query log, profiling output)
+cannot attribute them. That is a note, not an error. To keep the node in the SQL,
+keep dbt's default comment: remove ``query-comment``, or set only ``append`` /
+``job-label`` (the guard reads a comment at the start or the end of a statement); a
+custom comment renders JSON with a ``node_id`` key
 (``"node_id": "{{ node.unique_id }}"``).
 
-The rule decides from what the guard will read, not from words in the setting:
-a comment that is off, fixed text, or Jinja that never mentions the node is an
-error; JSON whose ``node_id`` is ``{{ node.unique_id }}`` passes; anything else
-(a macro call such as ``{{ my_comment(node) }}``, ``{% ... %}`` logic) cannot be
-judged without dbt, so it is a warning that ``floe-gate run`` verifies it: run
-checks the first statement of the build and fails if its node cannot be named.
+The rule decides from what the guard would read, not from words in the setting: a
+comment that is off, fixed text, or Jinja that never mentions the node is reported;
+JSON whose ``node_id`` is ``{{ node.unique_id }}`` passes; anything else (a macro call
+such as ``{{ my_comment(node) }}``, ``{% ... %}`` logic) cannot be judged without dbt
+and is not reported.
 """
 
 from __future__ import annotations
@@ -32,7 +38,6 @@ from floe_gate.resolve.hierarchy import Origin
 ID = "FG305"
 TITLE = "query-comment hides the dbt node"
 KEY = "query-comment"
-UNSURE = " (whether it names the node is known only when dbt renders it)"
 NODE_ID_FIELD = re.compile(r'"node_id"\s*:\s*"\{\{-?\s*node\.unique_id\s*-?\}\}"')
 
 
@@ -47,20 +52,16 @@ def check(context: Context) -> Iterator[Problem]:
         reason = _hides_node(dbt.document.data[KEY])
         if engines and reason:
             path: tuple[str, ...] = (KEY, "comment") if reason.startswith("comment") else (KEY,)
-            unsure = reason.endswith(UNSURE)
             yield located(
                 Origin.of(dbt.document, path),
                 ID,
-                f"query-comment {reason}: the statement guard of {', '.join(engines)} reads "
-                "the dbt node from dbt's query comment to apply per-transform timeouts and "
-                + (
-                    "name what it cancels; floe-gate run verifies it on the first statement "
-                    "and fails if the node cannot be named"
-                    if unsure
-                    else "name what it cancels; remove query-comment (or keep only append / "
-                    'job-label), or render JSON with "node_id": "{{ node.unique_id }}"'
-                ),
-                severity=Severity.WARNING if unsure else Severity.ERROR,
+                f"query-comment {reason}: the statement guard of {', '.join(engines)} still "
+                "limits each model (dbt tells it which node a thread runs), but the SQL no "
+                "longer names its model, so what sees only the SQL (the engine's query log) "
+                "cannot attribute it; to keep the node in it, remove query-comment (or keep "
+                'only append / job-label), or render JSON with "node_id": '
+                '"{{ node.unique_id }}"',
+                severity=Severity.NOTE,
                 subject=product.name,
                 related=[product.node.product.file],
             )
@@ -91,4 +92,4 @@ def _comment_hides_node(comment: object, *, prefix: str) -> str | None:
         return f"{prefix}replaces dbt's query comment with fixed text that carries no node_id"
     if "{%" not in comment and not re.search(r"\bnode\b|\(", comment):
         return f"{prefix}replaces dbt's query comment with one that carries no node_id"
-    return f"{prefix}is rendered by Jinja the hook does not run{UNSURE}"
+    return None  # a macro or {% %} logic: only dbt knows what it renders

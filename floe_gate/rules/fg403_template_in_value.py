@@ -15,7 +15,7 @@ setting (schema, DuckDB path, Snowflake query_tag, Spark conf, ...)::
           query_tag: "{% do run_query('drop table x') %}"   # FG403
           password: {env: SNOWFLAKE_PASSWORD}                # fine
 
-The value is never printed.
+The value is never printed, and the problem cannot be waived (FG501).
 """
 
 from __future__ import annotations

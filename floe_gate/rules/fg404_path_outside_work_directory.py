@@ -22,7 +22,9 @@ the manifest allows explicitly with ``compute.allowed_paths``::
 Checked: DuckDB's ``path``, ``temp_directory`` and ``attach[].path`` (in the manifest's
 targets and environments and in every policy) and ``compute.shared_storage``. URLs
 (``s3://``, ``gs://``, ``https://``, ``md:``, ...) and ``:memory:`` are not local paths;
-``file://`` is. ``~`` counts as outside. Only ``allowed_paths`` in the manifest counts.
+``file://`` is. ``~`` counts as outside. Only ``allowed_paths`` in the manifest counts,
+and the problem cannot be waived (FG501): the manifest's allow-list is the platform's
+decision, a waiver is the pull request's.
 """
 
 from __future__ import annotations

@@ -302,6 +302,31 @@ def test_a_duckdb_path_outside_the_work_directory_is_a_located_error(
     assert f"{where}: error FG404 " in done.stdout, done.stdout
 
 
+@pytest.mark.parametrize(
+    ("rule", "setting", "where"),
+    [
+        ("FG403", "path: \"{{ env_var('HOSTILE_7c1') }}.duckdb\"", "manifest.yaml:11:20"),
+        ("FG404", "path: /etc/passwd", "manifest.yaml:11:20"),
+    ],
+)
+def test_a_waiver_of_a_template_or_an_outside_path_waives_nothing(
+    platform: Platform, rule: str, setting: str, where: str
+) -> None:
+    manifest = platform.read("manifest.yaml")
+    platform.write("manifest.yaml", manifest.replace("path: warehouse/dev.duckdb", setting))
+    platform.write(
+        "policies/waivers.yaml",
+        "apiVersion: floe/v1\nkind: Waivers\nwaivers:\n"
+        f"  - {{rule: {rule}, subject: manifest.yaml, reason: just this once,"
+        " expires: 2999-12-31}\n",
+    )
+    done = platform.cli("check")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"{where}: error {rule} " in done.stdout, done.stdout
+    assert f"policies/waivers.yaml:4:12: error FG501 {rule} cannot be waived" in done.stdout
+    assert "[waived until" not in done.stdout
+
+
 def test_shared_storage_and_allowed_paths(platform: Platform) -> None:
     manifest = platform.read("manifest.yaml")
     platform.write("manifest.yaml", manifest + "  shared_storage: /srv/handoff\n")

@@ -7,7 +7,7 @@ from conftest import Platform, assert_clean, of_rule, only, where
 from floe_gate.problems import Severity
 
 SIZE = (
-    "is not a size DuckDB accepts (examples: 512MB, 4GB, 4GiB, 1.5GB; "
+    "not a size DuckDB accepts (examples: 512MB, 4GB, 4GiB, 1.5GB; "
     "units KB/MB/GB/TB or KiB/MiB/GiB/TiB)"
 )
 MANIFEST = """\
@@ -56,7 +56,7 @@ def test_invalid_manifest_settings_once_at_the_value_and_the_aggregate(
     assert problem.rule == "FG203"
     assert problem.severity is Severity.ERROR
     # Validated for every environment, reported once: the mistake is not per environment.
-    assert problem.message == f"duckdb settings: memory_limit: 'lots' {SIZE}"
+    assert problem.message == f"duckdb settings: memory_limit: {SIZE}"
     assert aggregate.rule == "FG203"
     assert aggregate.message == (
         "every approved engine fails validation, so no transform can run (duckdb: invalid settings)"
@@ -92,7 +92,7 @@ def test_invalid_settings_in_a_policy_are_located_in_the_policy(platform: Platfo
     problem = only(platform.problems())
     assert problem.rule == "FG203"
     assert where(problem) == "policies/finance/policy.yaml:8:21"
-    assert problem.message == f"duckdb settings: memory_limit: 'heaps' {SIZE}"
+    assert problem.message == f"duckdb settings: memory_limit: {SIZE}"
     assert problem.related == {"manifest.yaml"}
 
 
@@ -122,7 +122,7 @@ def test_an_error_about_the_whole_settings_is_reported_once(platform: Platform) 
     problem = only(problems)
     assert where(problem) == "manifest.yaml:11:5"
     assert problem.message == (
-        "duckdb settings: extension 'HTTPFS' is not a DuckDB extension name "
+        "duckdb settings: extensions[0] is not a DuckDB extension name "
         "(lowercase letters, digits and _, e.g. httpfs, iceberg)"
     )
 

@@ -26,7 +26,7 @@ def test_a_value_that_is_not_a_quantity(platform: Platform) -> None:
     assert problem.severity is Severity.ERROR
     assert where(problem) == "products/revenue/floe.yaml:11:28"
     assert problem.message == (
-        "resources of transform fct_revenue: 'two' is not a Kubernetes quantity "
+        "resources of transform fct_revenue: cpu_limit: not a Kubernetes quantity "
         "(examples: 500m, 2, 256Mi, 4Gi, 1G, 1e3)"
     )
     assert problem.subject == "revenue:fct_revenue"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import MANIFEST, Platform, assert_clean, where
 
+from floe_gate.compute.secrets import is_credential_name, secret_in_value, without_url_password
 from floe_gate.problems import Severity
 
 SECRET = "hunter2-d0-not-print"
@@ -79,7 +81,7 @@ def test_a_literal_secret_hides_no_other_mistake_from_fg203(platform: Platform) 
     )
     problems = platform.problems()
     assert [p.rule for p in problems] == ["FG203", "FG203", "FG401"]  # with the aggregate
-    assert "extension 'HTTPFS'" in problems[1].message
+    assert "extensions[0] is not a DuckDB extension name" in problems[1].message
     assert where(problems[2]) == "manifest.yaml:11:117"
 
 
@@ -133,3 +135,71 @@ def test_a_setting_the_plugin_declares_plain_is_not_a_secret(platform: Platform)
         ),
     )
     assert_clean(platform.problems())
+
+
+# --- what counts as a secret: values and names, and what does not -----------------------------
+
+SECRET_VALUES = [
+    "postgres://admin:pw@db:5432/shop",
+    "jdbc:postgresql://admin:pw@db/shop",
+    "s3://AKID:SECRET@bucket/x",
+    "minio:pw@minio.internal:9000",
+    "dbname=shop user=admin password=pw host=db",
+    "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc==;",
+    "https://a.blob.core.windows.net/c?sv=2022-11-02&ss=b&sig=abc%3D",
+    "AKIAIOSFODNN7EXAMPLE",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIE...",
+    "GOOG1EXAMPLEEXAMPLEEXAMPLE",
+    "dapi0123456789abcdef0123456789abcdef",
+]
+PLAIN_VALUES = [
+    "warehouse/dev.duckdb",
+    ":memory:",
+    "md:my_db",
+    "iceberg:lake",
+    "s3://bucket/a:b@c/x.parquet",
+    "http://polaris:8181/api/catalog",
+    "http://user@proxy:3128",
+    "analyst@example.com",
+    "org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.5.2",
+    "busybox:1.36@sha256:abc",
+    "hive/_HOST@EXAMPLE.COM",
+    "1GB",
+    "PRINCIPAL_ROLE:ALL",
+]
+
+
+@pytest.mark.parametrize("value", SECRET_VALUES)
+def test_values_that_are_secrets_whatever_their_name(value: str) -> None:
+    assert secret_in_value(value) is not None
+
+
+@pytest.mark.parametrize("value", PLAIN_VALUES)
+def test_values_that_are_not_secrets(value: str) -> None:
+    assert secret_in_value(value) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "credential"),
+    [
+        ("spark.hadoop.fs.azure.account.key.acme.dfs.core.windows.net", True),
+        ("spark.hadoop.fs.s3a.access.key", True),
+        ("spark.hadoop.fs.s3a.secret.key", True),
+        ("spark.hadoop.fs.gs.auth.service.account.private.key", True),
+        ("spark.hadoop.fs.azure.sas.lake.acme.blob.core.windows.net", True),
+        ("gcs_hmac", True),
+        ("api-key", True),
+        ("spark.sql.shuffle.partitions", False),
+        ("spark.driver.memory", False),
+        ("signature_version", False),
+        ("s3_endpoint", False),
+        ("user", False),
+    ],
+)
+def test_names_are_judged_on_every_segment(name: str, credential: bool) -> None:
+    assert is_credential_name(name) is credential
+
+
+def test_a_url_password_is_redacted_where_no_reference_is_accepted() -> None:
+    assert without_url_password("postgres://admin:pw@db/shop") == "postgres://db/shop"
+    assert without_url_password("minio:pw@minio.internal:9000") == "minio.internal:9000"

@@ -136,8 +136,28 @@ def test_an_expired_waiver_cannot_itself_be_waived(platform: Platform) -> None:
     found = platform.problems()
     assert [(where(p), p.rule, p.severity) for p in found] == [
         ("policies/waivers.yaml:7:14", "FG501", Severity.ERROR),
-        ("policies/waivers.yaml:8:5", "FG501", Severity.NOTE),
+        ("policies/waivers.yaml:8:11", "FG501", Severity.ERROR),  # forbidden, at its rule
     ]
+    assert found[1].message == "FG501 cannot be waived; delete this waiver and fix the problem"
+
+
+def test_a_literal_secret_cannot_be_waived(platform: Platform) -> None:
+    platform.write(
+        "manifest.yaml",
+        platform.read("manifest.yaml").replace(
+            "threads: 1}", "threads: 1, settings: {s3_secret_access_key: hunter2}}"
+        ),
+    )
+    platform.write("policies/waivers.yaml", waivers(("FG401", "manifest.yaml", "2030-01-01")))
+    found = platform.problems()
+    assert [(where(p), p.rule, p.severity) for p in found] == [
+        ("manifest.yaml:11:106", "FG401", Severity.ERROR),  # not waived: still an error
+        ("policies/waivers.yaml:4:11", "FG501", Severity.ERROR),
+    ]
+    assert found[1].message == (
+        "FG401 cannot be waived; delete this waiver and fix the problem "
+        "(remove the secret and rotate it)"
+    )
 
 
 def test_a_duplicate_waiver_is_reported_as_unused(spark_transform: Platform) -> None:

@@ -38,15 +38,27 @@ def database(tmp_path: Path) -> Path:
     return path
 
 
-def test_in_memory_is_healthy_within_20_ms() -> None:
+def bare_driver_ms() -> float:
+    """What the driver alone costs: a new in-memory database and ``SELECT 1``."""
+    started = time.perf_counter()
+    with duckdb.connect(":memory:") as connection:
+        connection.execute("SELECT 1").fetchall()
+    return (time.perf_counter() - started) * 1000
+
+
+def test_in_memory_health_costs_what_the_driver_costs() -> None:
     check()  # the first call pays for importing the driver
-    results = [check() for _ in range(10)]
+    results, bare = [], []
+    for _ in range(10):  # interleaved, so machine load falls on both alike
+        results.append(check())
+        bare.append(bare_driver_ms())
     assert {result.status for result in results} == {ConnectionStatus.HEALTHY}
     assert results[0].message == "in-memory database answered"
     # The best of ten: a loaded CI machine slows some checks, never all of them.
-    fastest = min(result.latency_ms for result in results)
-    print(f"in-memory DuckDB health: {fastest:.1f} ms (best of 10)")
-    assert fastest <= 20
+    fastest, driver = min(result.latency_ms for result in results), min(bare)
+    print(f"in-memory DuckDB health: {fastest:.1f} ms, the driver alone {driver:.1f} ms")
+    assert fastest <= driver + 5, "health adds more than 5 ms to what DuckDB itself costs"
+    assert fastest <= 100, "a hook can no longer afford an in-memory health check"
 
 
 def test_existing_file_is_opened_read_only_and_unchanged(database: Path) -> None:

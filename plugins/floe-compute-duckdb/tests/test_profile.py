@@ -122,12 +122,12 @@ def test_extensions_and_attach_blocks() -> None:
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        ({"memory_limit": "lots"}, "is not a size DuckDB accepts"),
+        ({"memory_limit": "lots"}, "not a size DuckDB accepts"),
         ({"memory_limt": "4GB"}, "memory_limt"),
         ({"threads": 0}, "greater than or equal to 1"),
         ({"threads": 65}, "less than or equal to 64"),
         ({"timeout_seconds": 0}, "greater than or equal to 1"),
-        ({"max_temp_directory_size": "huge"}, "is not a size DuckDB accepts"),
+        ({"max_temp_directory_size": "huge"}, "not a size DuckDB accepts"),
         ({"extensions": ["HTTPFS; DROP"]}, "is not a DuckDB extension name"),
         ({"settings": {"memory_limit": "1GB"}}, "use the top-level key memory_limit"),
         ({"attach": [{"path": "a.duckdb", "alias": "x"}, {"path": "b", "alias": "x"}]}, "unique"),

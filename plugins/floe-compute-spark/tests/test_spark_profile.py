@@ -359,4 +359,4 @@ def test_an_explicit_overhead_and_an_unparsable_size() -> None:
     assert len(plugin.resource_fit(session, plugin.get_resource_requirements("small"))) == 1
     odd = plugin.parse_config({"method": "session", "spark_conf": {"spark.driver.memory": "lots"}})
     [problem] = plugin.resource_fit(odd, plugin.get_resource_requirements("small"))
-    assert "is not a Spark memory size" in problem
+    assert problem.startswith("spark_conf.spark.driver.memory: not a Spark memory size")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from floe_gate.compute import ComputeConfig, Credential
 from floe_gate.compute.secrets import is_credential_name
@@ -62,15 +62,20 @@ class DatabricksConfig(ComputeConfig):
     def on_sql_warehouse(self) -> bool:
         return WAREHOUSE_PATH.fullmatch(self.http_path) is not None
 
+    @field_validator("http_path")
+    @classmethod
+    def _warehouse_or_cluster(cls, http_path: str) -> str:
+        if not (WAREHOUSE_PATH.fullmatch(http_path) or CLUSTER_PATH.fullmatch(http_path)):
+            raise ValueError(
+                "neither a SQL warehouse (/sql/1.0/warehouses/<id>) nor a cluster "
+                "(sql/protocolv1/o/<workspace>/<cluster>)"
+            )
+        return http_path
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.credentials:
             raise ValueError("credentials: Databricks takes token, or client_id and client_secret")
-        if not (WAREHOUSE_PATH.fullmatch(self.http_path) or CLUSTER_PATH.fullmatch(self.http_path)):
-            raise ValueError(
-                f"http_path {self.http_path!r} is neither a SQL warehouse "
-                "(/sql/1.0/warehouses/<id>) nor a cluster (sql/protocolv1/o/<workspace>/<cluster>)"
-            )
         oauth = (self.client_id is not None, self.client_secret is not None)
         if oauth in ((True, False), (False, True)):
             raise ValueError("OAuth M2M needs both client_id and client_secret")

@@ -32,7 +32,7 @@ def attachable_problem(catalog: CatalogConfig) -> str | None:
     """Why DuckDB cannot attach ``catalog`` through a dbt profile, or None."""
     if catalog.catalog_type.lower() not in SUPPORTED_CATALOG_TYPES:
         return (
-            f"catalog type {catalog.catalog_type!r} cannot be attached by DuckDB "
+            "catalog_type: DuckDB cannot attach a catalog of this type "
             f"(supported: {', '.join(SUPPORTED_CATALOG_TYPES)})"
         )
     return None
@@ -42,7 +42,7 @@ def _attachable(catalog: CatalogConfig) -> CatalogConfig:
     problem = attachable_problem(catalog)
     if problem is None and not IDENTIFIER.fullmatch(catalog.catalog_name):
         problem = (
-            f"catalog_name {catalog.catalog_name!r} must be a plain identifier (letters, "
+            "catalog_name must be a plain identifier (letters, "
             "digits and _): dbt models name it as their database"
         )
     if problem is not None:

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from floe_compute_duckdb.catalog import DuckDBCatalog
 from floe_gate.compute import AttachConfig, ComputeConfig, EnvRef
-from floe_gate.compute.models import no_items
+from floe_gate.compute.models import MAX_STRING_LENGTH, no_items
 from floe_gate.compute.secrets import is_credential_name, literal_credentials
 from floe_gate.compute.sizes import parse_duckdb_size
 
@@ -38,8 +38,9 @@ class DuckDBSecret(BaseModel):
     """A DuckDB secret (``CREATE SECRET``), e.g. S3 keys; credentials as ``{env: NAME}``."""
 
     model_config = ConfigDict(
-        frozen=True, extra="allow", hide_input_in_errors=True, defer_build=True
-    )
+        frozen=True, extra="allow", hide_input_in_errors=True, defer_build=True, strict=True,
+        str_max_length=MAX_STRING_LENGTH,
+    )  # fmt: skip
 
     type: str = Field(pattern=IDENTIFIER, description="s3, gcs, azure, http, iceberg, ...")
     name: str | None = Field(default=None, pattern=IDENTIFIER)
@@ -64,6 +65,10 @@ class DuckDBSecret(BaseModel):
                 )
             elif not isinstance(value, str | int | float | bool):
                 raise ValueError(f"secret parameter {key!r} must be a scalar or {{env: NAME}}")
+            elif isinstance(value, str) and len(value) > MAX_STRING_LENGTH:
+                raise ValueError(
+                    f"secret parameter {key!r} is longer than {MAX_STRING_LENGTH} characters"
+                )
         return parsed
 
     def parameters(self) -> dict[str, SettingValue | EnvRef]:
@@ -112,10 +117,10 @@ class DuckDBConfig(ComputeConfig):
     def _consistent(self) -> Self:
         if "\x00" in self.path:
             raise ValueError("path must not contain a NUL character")
-        for extension in self.extensions:
+        for index, extension in enumerate(self.extensions):
             if not _is_extension_name(extension):
                 raise ValueError(
-                    f"extension {extension!r} is not a DuckDB extension name "
+                    f"extensions[{index}] is not a DuckDB extension name "
                     "(lowercase letters, digits and _, e.g. httpfs, iceberg)"
                 )
         for key in self.settings:

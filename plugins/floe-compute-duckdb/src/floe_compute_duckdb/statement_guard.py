@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt_common.events.contextvars import get_node_info
 from dbt_common.exceptions import DbtRuntimeError
 
 SUPPORTED_DBT_DUCKDB = ((1, 11, 1), (1, 12, 0))
@@ -139,11 +140,9 @@ def running_node() -> str | None:
 
     dbt sets it around each node it executes, whatever the project's query comment
     says; statements outside a node (metadata queries, ``on-run-start``) have none.
+    Imported at the top, not here: without it the guard must not load at all, rather
+    than fall back to the comment unnoticed.
     """
-    try:
-        from dbt_common.events.contextvars import get_node_info
-    except ImportError:  # pragma: no cover - dbt-common comes with every dbt adapter
-        return None
     unique_id = get_node_info().get("unique_id")
     return unique_id if isinstance(unique_id, str) and NODE_ID.fullmatch(unique_id) else None
 

@@ -128,13 +128,12 @@ class SparkConfig(ComputeConfig):
         catalog = self.catalog
         if not IDENTIFIER.fullmatch(catalog.catalog_name):
             raise ValueError(
-                f"catalog.catalog_name {catalog.catalog_name!r} is not a Spark catalog name "
-                "(letters, digits and _)"
+                "catalog.catalog_name is not a Spark catalog name (letters, digits and _)"
             )
         if catalog.catalog_type not in SUPPORTED_CATALOG_TYPES:
             raise ValueError(
-                f"catalog.catalog_type {catalog.catalog_type!r} is not supported by the Spark "
-                f"plugin (supported: {', '.join(SUPPORTED_CATALOG_TYPES)})"
+                "catalog.catalog_type is not a type the Spark plugin supports "
+                f"(supported: {', '.join(SUPPORTED_CATALOG_TYPES)})"
             )
         # CatalogConfig itself admits only token, client_id + client_secret, or none.
         if catalog.catalog_type == "hive" and catalog.credentials:

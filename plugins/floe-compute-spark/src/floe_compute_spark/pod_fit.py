@@ -30,7 +30,7 @@ def parse_jvm_size(text: str) -> int:
     """Bytes in a Spark memory setting (``4g``, ``512m``, ``2048``: MiB)."""
     match = _JVM_SIZE.match(text)
     if match is None:
-        raise ValueError(f"{text!r} is not a Spark memory size (examples: 512m, 4g, 2048)")
+        raise ValueError("not a Spark memory size (examples: 512m, 4g, 2048)")
     return int(match["number"]) * _UNITS[match["unit"].lower()]
 
 
@@ -38,16 +38,18 @@ def pod_fit_problems(config: SparkConfig, resources: ResourceSpec) -> list[str]:
     if config.method != "session":
         return []
     driver_memory = str(config.spark_conf.get("spark.driver.memory", DEFAULT_DRIVER_MEMORY))
+    overhead_setting = config.spark_conf.get("spark.driver.memoryOverhead")
+    key = "spark.driver.memory"
     try:
         heap = parse_jvm_size(driver_memory)
-        overhead_setting = config.spark_conf.get("spark.driver.memoryOverhead")
+        key = "spark.driver.memoryOverhead"
         overhead = (
             parse_jvm_size(str(overhead_setting))
             if overhead_setting is not None
             else max(MINIMUM_OVERHEAD_BYTES, int(heap * OVERHEAD_FACTOR))
         )
     except ValueError as error:
-        return [f"spark_conf: {error}"]
+        return [f"spark_conf.{key}: {error}"]
     needed = heap + overhead + DBT_PROCESS_BYTES
     pod = int(parse_quantity(resources.memory_limit))
     if needed <= pod:
