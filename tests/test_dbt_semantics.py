@@ -103,8 +103,9 @@ def with_transforms(*lines: str) -> str:
 
 
 def test_the_shop_as_written_is_clean(platform: Platform) -> None:
+    """Its generate_schema_name compares target.name with 'prod': an environment."""
     write_shop(platform)
-    assert_clean(p for p in platform.problems() if p.rule != TARGET_NAME_RULE)
+    assert_clean(platform.problems())
 
 
 def test_a_versioned_model_is_named_as_dbt_names_it(platform: Platform) -> None:
@@ -220,18 +221,34 @@ def test_an_ephemeral_model_on_another_engine_than_its_consumer(platform: Platfo
     )
 
 
-def test_target_name_is_reported_at_the_line_that_uses_it(platform: Platform) -> None:
-    write_shop(platform)
-    problem = only(platform.problems())
-    assert (problem.rule, where(problem)) == (
-        "FG308",
-        "products/shop/macros/generate_schema_name.sql:3:12",
-    )
-    assert problem.severity is Severity.WARNING
-    assert problem.message == (
-        "target.name is the engine's output (e.g. duckdb) in floe-gate's profiles, never the "
-        "environment: compare var('floe_env') instead (e.g. var('floe_env') == 'prod')"
-    )
+SCHEMA_BY_TARGET = """\
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if target.name == 'production' and custom_schema_name is not none -%}
+        {{ custom_schema_name | trim }}
+    {%- elif target.name in ['dev', 'duckdb'] or "qa" != target['name'] -%}
+        {{ target.schema }}_{{ target.name }}
+    {%- else -%}
+        {{ target.schema }}
+    {%- endif -%}
+{%- endmacro %}
+"""
+
+
+def test_target_name_compared_with_no_environment_is_reported_at_the_name(
+    platform: Platform,
+) -> None:
+    write_shop(platform, **{"products/shop/macros/generate_schema_name.sql": SCHEMA_BY_TARGET})
+    problems = [p for p in platform.problems() if p.rule == TARGET_NAME_RULE]
+    environments = "target.name is the environment (dev, staging, prod), and"
+    assert [(where(p), p.severity, p.message) for p in problems] == [
+        ("products/shop/macros/generate_schema_name.sql:2:27", Severity.WARNING,
+         f"{environments} 'production' is none of them, so this comparison is never true"),
+        ("products/shop/macros/generate_schema_name.sql:4:37", Severity.WARNING,
+         f"{environments} 'duckdb' is none of them, so this comparison is never true: "
+         "the engine is target.type"),
+        ("products/shop/macros/generate_schema_name.sql:4:50", Severity.WARNING,
+         f"{environments} 'qa' is none of them, so this comparison is never true"),
+    ]  # fmt: skip
 
 
 def test_target_name_in_a_package_is_not_the_project_s_to_change(platform: Platform) -> None:
@@ -240,7 +257,7 @@ def test_target_name_in_a_package_is_not_the_project_s_to_change(platform: Platf
         **{
             "products/shop/macros/generate_schema_name.sql": "",
             "products/shop/dbt_packages/tiny_pkg/models/pkg_calendar.sql": (
-                "select '{{ target.name }}' as target\n"
+                "select {{ target.name == 'production' }} as is_production\n"
             ),
         },
     )

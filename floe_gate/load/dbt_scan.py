@@ -50,7 +50,15 @@ CONFIG_CALL = re.compile(r"\bconfig\s*\(")
 CONFIG_ARGUMENT = re.compile(
     r"""\b(materialized|enabled)\s*=\s*("[^"\n]*"|'[^'\n]*'|[Tt]rue\b|[Ff]alse\b)?"""
 )
-TARGET_NAME = re.compile(r"""\btarget\s*(?:\.\s*name\b|\[\s*(['"])name\1\s*\])""")
+TARGET_NAME = r"""\btarget\s*(?:\.\s*name\b|\[\s*(?:'name'|"name")\s*\])"""
+QUOTED = r"""(?:'([^'\n]*)'|"([^"\n]*)")"""
+# target.name == 'prod', 'prod' != target.name, target.name in ['dev', 'staging']
+TARGET_NAME_COMPARED = re.compile(
+    rf"{TARGET_NAME}\s*(?:==|!=)\s*{QUOTED}"
+    rf"|{QUOTED}\s*(?:==|!=)\s*{TARGET_NAME}"
+    rf"|{TARGET_NAME}\s+(?:not\s+)?in\s*(\[[^\]\n]*\]|\([^)\n]*\))"
+)
+QUOTED_ITEM = re.compile(QUOTED)
 SNAPSHOT_BLOCK = re.compile(r"{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%}")
 REF = re.compile(
     r"""\bref\(\s*(['"])([^'"]+)\1\s*(?:,\s*(['"])([^'"]+)\3\s*)?"""
@@ -136,8 +144,8 @@ class DbtScan:
     """Where ``dbt deps`` installs packages, relative to the repository's top."""
     missing_packages: tuple[DeclaredPackage, ...] = ()
     """Declared in ``packages.yml`` / ``dependencies.yml`` but not under the install path."""
-    target_name_uses: tuple[Location, ...] = ()
-    """Where the root project's own files use ``target.name``."""
+    target_name_comparisons: tuple[tuple[Location, str], ...] = ()
+    """Each name the root project's own files compare ``target.name`` with, where."""
     macros: dict[str, Location] = field(default_factory=dict)
     """Macro name → where the root project defines it."""
 
@@ -185,7 +193,7 @@ def scan_dbt_project(
             for declared in _declared_packages(directory, files, read_yaml)
             if _install_name(declared.name) not in folders | names
         ),
-        target_name_uses=tuple(sorted(scanner.target_name_uses)),
+        target_name_comparisons=tuple(sorted(scanner.target_name_comparisons)),
         macros=macros,
     )
 
@@ -231,7 +239,7 @@ class _Scanner:
         self.read_text = read_text
         self.read_yaml = read_yaml
         self.root = root
-        self.target_name_uses: list[Location] = []
+        self.target_name_comparisons: list[tuple[Location, str]] = []
 
     def models(self, project: _Project) -> Iterator[DbtModel]:
         sources = {
@@ -314,8 +322,11 @@ class _Scanner:
     def _note_target_name(self, path: str, text: str) -> None:
         if "target" not in text:
             return
-        for match in TARGET_NAME.finditer(text):
-            self.target_name_uses.append((path, *_line_column(text, match.start())))
+        for match in TARGET_NAME_COMPARED.finditer(text):
+            self.target_name_comparisons.extend(
+                ((path, *_line_column(text, offset)), name)
+                for offset, name in _compared_names(match)
+            )
 
     def snapshots(self, root: _Project, data: dict[str, Any]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -555,6 +566,17 @@ def _stem(path: str) -> str:
 
 def _join(directory: str, path: str) -> str:
     return posixpath.normpath(posixpath.join(directory, path))
+
+
+def _compared_names(match: re.Match[str]) -> Iterator[tuple[int, str]]:
+    """The names a ``TARGET_NAME_COMPARED`` match compares with, each at its quote."""
+    for group in range(1, 5):
+        if match.group(group) is not None:
+            yield match.start(group) - 1, match.group(group)
+    listed = match.group(5)
+    if listed is not None:
+        for item in QUOTED_ITEM.finditer(listed):
+            yield match.start(5) + item.start(), item.group(1) or item.group(2) or ""
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:

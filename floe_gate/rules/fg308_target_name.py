@@ -1,14 +1,18 @@
-"""FG308 — the dbt project branches on ``target.name``.
+"""FG308 — the dbt project compares ``target.name`` with a name that is no environment.
 
 Real projects write ``{% if target.name == 'prod' %}``, most often in a
 ``generate_schema_name`` override, to behave differently per environment. In the
-profiles ``floe-gate compile`` generates, outputs are named by *engine*
-(``duckdb``, ``spark``) and the target is the product's default engine: the
-environment reaches dbt as the var ``floe_env``. ``target.name == 'prod'`` is
-therefore never true, and the project would build production with its
-development behaviour. Reported (a warning) at each line of the project's own
-models, macros and snapshots that uses ``target.name``; compare
-``var('floe_env')`` instead (``{% if var('floe_env') == 'prod' %}``). Lines of
+profiles ``floe-gate compile`` and ``run`` generate, dbt's own convention holds:
+``target.name`` is the environment (each engine's profile has one output, named by
+the environment) and ``target.type`` the engine. So ``target.name == 'prod'`` is
+true in the ``prod`` environment, as the project means it.
+
+A comparison with a name the manifest does not list as an environment can never be
+true (``'production'`` where the environments are ``dev``, ``staging`` and ``prod``),
+and one with an engine's name (``target.name == 'duckdb'``) means ``target.type``.
+Reported (a warning) at the compared name, in the project's own models, macros and
+snapshots: ``==`` / ``!=`` either way round and ``in [...]`` / ``in (...)`` lists of
+quoted names. Other uses of ``target.name`` (in a schema name, say) are fine. Lines of
 installed packages are not reported: they are not the project's to change.
 """
 
@@ -21,19 +25,35 @@ from floe_gate.problems import Problem, Severity, located
 from floe_gate.resolve.hierarchy import Origin
 
 ID = "FG308"
-TITLE = "project branches on target.name"
+TITLE = "target.name compared with no environment"
 
 
 def check(context: Context) -> Iterator[Problem]:
+    environments = list(context.repository.manifest.model.environments)  # promotion order
     for node, dbt in context.dbt_projects():
-        for file, line, column in dbt.scan.target_name_uses:
+        for (file, line, column), name in dbt.scan.target_name_comparisons:
+            if name in environments:
+                continue
             yield located(
                 Origin(file, line, column),
                 ID,
-                "target.name is the engine's output (e.g. duckdb) in floe-gate's profiles, "
-                "never the environment: compare var('floe_env') instead "
-                "(e.g. var('floe_env') == 'prod')",
+                _message(name, environments, context.installed_engines),
                 severity=Severity.WARNING,
                 subject=node.product.model.name,
                 related=[node.product.file],
             )
+
+
+SHOWN = 64
+"""Characters of a compared name a message shows (a hostile project may write more)."""
+
+
+def _message(name: str, environments: list[str], engines: frozenset[str]) -> str:
+    shown = name if len(name) <= SHOWN else name[:SHOWN] + "…"
+    message = (
+        f"target.name is the environment ({', '.join(environments)}), and '{shown}' is "
+        "none of them, so this comparison is never true"
+    )
+    if name in engines:
+        message += ": the engine is target.type"
+    return message

@@ -65,7 +65,7 @@ EXPECTED = {
     ("FG305", "products/revenue/dbt_project.yml:6:16"),
     ("FG306", "products/revenue/floe.yaml:19:11"),
     ("FG307", "products/revenue/floe.yaml:20:11"),
-    ("FG308", "products/revenue/models/weekly.sql:1:12"),
+    ("FG308", "products/revenue/models/weekly.sql:1:26"),
     ("FG309", "products/revenue/packages.yml:2:14"),
     ("FG401", "manifest.yaml:10:69"),
     ("FG402", "products/revenue/floe.yaml:15:15"),
@@ -101,7 +101,9 @@ def broken(platform: Platform) -> None:
         "products/revenue/dbt_project.yml",
         platform.read("products/revenue/dbt_project.yml") + "query-comment: null\n",
     )
-    platform.write("products/revenue/models/weekly.sql", "select '{{ target.name }}' as t\n")
+    platform.write(
+        "products/revenue/models/weekly.sql", "select {{ target.name == 'production' }} as t\n"
+    )
     platform.write("products/revenue/packages.yml", "packages:\n  - package: dbt-labs/dbt_utils\n")
     for model in ("monthly", "yearly"):
         platform.write(f"products/revenue/models/{model}.sql", "select 1\n")
