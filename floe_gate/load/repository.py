@@ -211,8 +211,12 @@ def _load_products(source: _Reader, files: list[str], repository: Repository) ->
 
 
 def _written_name(source: _Reader, file: str) -> str | None:
-    document = source.quiet_document(file)
-    data: Any = document.data if document is not None else None
+    """The ``name:`` of a floe.yaml that failed to load, if it can be read at all (its
+    problems are reported already: not through ``quiet_document``, which records them)."""
+    try:
+        data: Any = source.document(file).data
+    except (ProblemsFound, OSError):
+        return None
     name = data.get("name") if isinstance(data, dict) else None
     return name if isinstance(name, str) else None
 

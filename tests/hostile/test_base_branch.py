@@ -128,7 +128,7 @@ def test_ci_reports_a_base_branch_note_without_annotating_a_file(
     )  # fmt: skip
     assert code == 1, out + err
     [error] = [line for line in out.splitlines() if "FG203" in line]
-    assert error.startswith("::error file=manifest.yaml,line=8,col=3,title=FG203")
+    assert error.startswith("::error file=policies/finance/policy.yaml,line=4,col=22,title=FG203")
     [note] = [line for line in out.splitlines() if "FG607" in line]
     assert note.startswith(
         "::notice title=FG607 base is not an environment branch::"
