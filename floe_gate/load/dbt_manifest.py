@@ -36,7 +36,7 @@ def apply_dbt_manifests(repository: Repository, paths: Sequence[Path]) -> None:
     ``CannotJudge`` for a manifest that cannot be read or matches no product.
     """
     for path in paths:
-        manifest = _read(path)
+        manifest = read_manifest(path)
         project = _project_name(manifest, path)
         matched = False
         for index, node in enumerate(repository.products):
@@ -67,7 +67,8 @@ def with_manifest(dbt: DbtProject, manifest: dict[str, Any]) -> DbtProject:
     return dataclasses.replace(dbt, scan=scan)
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest at ``path``; ``CannotJudge`` saying why it cannot be used."""
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
