@@ -25,7 +25,6 @@ from typing import Any, TextIO
 
 from floe_gate.commands.gated import decided, judged
 from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan_environments
-from floe_gate.emit.render import PROFILES_FILE, profiles_yml
 from floe_gate.exit_codes import ExitCode
 from floe_gate.gate import Verdict, rejudge
 from floe_gate.load.dbt_manifest import read_manifest
@@ -36,7 +35,15 @@ from floe_gate.report.errors import echo_error
 from floe_gate.report.formats import emit_document
 from floe_gate.report.run_summary import Progress, summary
 from floe_gate.run.chosen import only_products, problems_of, unknown_products
-from floe_gate.run.dbt import DbtFailed, DbtInvocation, ParsedProject, parse, run_query, select
+from floe_gate.run.dbt import (
+    DbtFailed,
+    ParsedProject,
+    invocation,
+    manifest_json,
+    parse,
+    run_query,
+    select,
+)
 from floe_gate.run.directories import prepare_directories
 from floe_gate.run.execute import StageRunner
 from floe_gate.run.graph import DbtGraph
@@ -206,7 +213,9 @@ class _ProductRunner:
     dbt_vars: str
 
     def __post_init__(self) -> None:
-        self.project = _prepare(self.options, self.plan, self.product, self.dbt_vars)
+        self.project = invocation(
+            self.options.repo, self.options.work_dir, self.plan, self.product, self.dbt_vars
+        )
         self.parsed: dict[str, ParsedProject | DbtFailed] = {}
 
     def parsed_for(self, engine: str) -> ParsedProject:
@@ -231,7 +240,7 @@ class _ProductRunner:
         except DbtFailed:
             return None
         try:
-            return read_manifest(self.project.work_dir / "target" / engine / "manifest.json")
+            return read_manifest(manifest_json(self.project, engine))
         except CannotJudge as error:
             self.parsed[engine] = DbtFailed(str(error))
             return None
@@ -307,25 +316,6 @@ class _ProductRunner:
 
 class CannotRun(Exception):
     """A product cannot run at all; the message says why."""
-
-
-def _prepare(
-    options: RunOptions, plan: EnvironmentPlan, product: ProductPlan, dbt_vars: str
-) -> DbtInvocation:
-    work = (options.work_dir / plan.name / product.name).resolve()
-    profiles = work / "profiles"
-    for engine in product.outputs:
-        (profiles / engine).mkdir(parents=True, exist_ok=True)
-        (profiles / engine / PROFILES_FILE).write_text(
-            profiles_yml(plan, product, engine), encoding="utf-8"
-        )
-    return DbtInvocation(
-        project_dir=(options.repo / product.dbt_project).resolve(),
-        profiles_root=profiles,
-        work_dir=work,
-        vars=dbt_vars,
-        target_name=plan.name,
-    )
 
 
 def _engines(graph: DbtGraph, product: ProductPlan) -> dict[str, str]:
