@@ -383,6 +383,7 @@ def parity(  # noqa: PLR0917 - one value per option
     help="Where the SARIF log goes. Default: ARTIFACTS_DIR/floe-gate.sarif.",
 )  # fmt: skip
 @DBT_MANIFEST_OPTION
+@DBT_PARSE_OPTION
 def ci(  # noqa: PLR0917 - one value per option
     repo: Path,
     manifest: str,
@@ -391,6 +392,7 @@ def ci(  # noqa: PLR0917 - one value per option
     artifacts_dir: Path | None,
     sarif_file: Path | None,
     dbt_manifests: tuple[Path, ...],
+    dbt_parse: bool,
 ) -> None:
     """What the GitHub Action runs: check, parity, compile and report, in one process.
 
@@ -404,7 +406,7 @@ def ci(  # noqa: PLR0917 - one value per option
     from floe_gate.commands.ci import CiOptions, run_ci
 
     options = CiOptions(
-        repo, manifest, base_ref, allow_drift, artifacts_dir, sarif_file, dbt_manifests
+        repo, manifest, base_ref, allow_drift, artifacts_dir, sarif_file, dbt_manifests, dbt_parse
     )
     sys.exit(run_ci(options))
 

@@ -200,3 +200,21 @@ def test_dbt_parse_and_dbt_manifest_exclude_each_other(platform: Platform, tmp_p
     )
     assert done.returncode == 2
     assert "--dbt-parse and --dbt-manifest exclude each other" in done.stderr
+
+
+def test_ci_dbt_parse_equals_the_manifest_given_by_hand(platform: Platform, tmp_path: Path) -> None:
+    write_shop(
+        platform,
+        **{
+            "products/shop/models/marts/gated.sql": GATED,
+            "products/shop/floe.yaml": SHOP_PRODUCT + "  - name: gated\n",
+        },
+    )
+    dbt_parse(platform.root / "products/shop", tmp_path)
+    manifest = str(tmp_path / "target" / "manifest.json")
+    given = platform.cli("ci", "--artifacts-dir", str(tmp_path / "a1"), "--dbt-manifest", manifest)
+    parsed = platform.cli("ci", "--artifacts-dir", str(tmp_path / "a2"), "--dbt-parse")
+    assert parsed.returncode == given.returncode == 1, parsed.stdout + parsed.stderr
+    assert parsed.stdout == given.stdout
+    assert "file=products/shop/floe.yaml,line=10,col=11" in parsed.stdout
+    assert "FG306" in parsed.stdout
