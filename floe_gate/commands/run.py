@@ -240,7 +240,7 @@ class _ProductRunner:
         except DbtFailed:
             return None
         try:
-            return read_manifest(manifest_json(self.project, engine))
+            return read_manifest(manifest_json(self.project, engine), "dbt parse wrote")
         except CannotJudge as error:
             self.parsed[engine] = DbtFailed(str(error))
             return None

@@ -45,7 +45,9 @@ def dbt_parsed(verdict: Verdict, environment: str) -> dict[str, dict[str, Any]]:
             project = invocation(top, Path(scratch), plan, product, run_vars(plan.name, None))
             try:
                 parse(project, product.target)
-                manifests[product.name] = read_manifest(manifest_json(project, product.target))
+                manifests[product.name] = read_manifest(
+                    manifest_json(project, product.target), "dbt parse wrote"
+                )
             except (DbtFailed, CannotJudge) as error:
                 raise CannotParse(f"--dbt-parse: product {product.name}: {error}") from None
     return manifests
