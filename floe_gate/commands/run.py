@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import click
+
 from floe_gate.commands.gated import decided, judged
 from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan_environments
 from floe_gate.exit_codes import ExitCode
@@ -143,6 +145,7 @@ def _plan(verdict: Verdict, options: RunOptions) -> EnvironmentPlan | int:
     except CompileError as error:
         for message in error.messages:
             echo_error(message)
+        click.echo("run refused: nothing ran", err=True)
         return ExitCode.PROBLEMS
     return plan
 
