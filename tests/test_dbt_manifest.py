@@ -218,3 +218,15 @@ def test_ci_dbt_parse_equals_the_manifest_given_by_hand(platform: Platform, tmp_
     assert parsed.stdout == given.stdout
     assert "file=products/shop/floe.yaml,line=10,col=11" in parsed.stdout
     assert "FG306" in parsed.stdout
+
+
+def test_ci_dbt_parse_that_dbt_cannot_parse_cannot_be_judged(
+    platform: Platform, tmp_path: Path
+) -> None:
+    write_shop(platform, **{"products/shop/models/broken.sql": "select {{ nope(\n"})
+    done = platform.cli("ci", "--artifacts-dir", str(tmp_path / "a"), "--dbt-parse")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--dbt-parse: product shop: dbt parse of " in done.stdout
+    assert "compile skipped: the run cannot be judged" in done.stderr
+    assert not (tmp_path / "a" / "dev").exists()
+    assert "Traceback" not in done.stdout + done.stderr
