@@ -77,6 +77,12 @@ DBT_MANIFEST_OPTION = click.option(
     help="dbt's manifest.json of a product's dbt project (after `dbt parse`); repeatable. "
     "Its models, versions, enabled, materializations and packages replace the scan's.",
 )  # fmt: skip
+DBT_PARSE_OPTION = click.option(
+    "--dbt-parse", is_flag=True,
+    help="Run `dbt parse` on each product's project (its profile for the first environment "
+    "compiled, in a scratch directory) and use the manifests as --dbt-manifest does. "
+    "Needs dbt and the default engines' adapters.",
+)  # fmt: skip
 
 
 @cli.command()
@@ -130,6 +136,7 @@ def check(  # noqa: PLR0917 - one value per option
     help="Write nothing; fail when DIR's artifacts are stale, missing or extra.",
 )  # fmt: skip
 @DBT_MANIFEST_OPTION
+@DBT_PARSE_OPTION
 def compile_(  # noqa: PLR0917 - one value per option
     repo: Path,
     manifest: str,
@@ -137,6 +144,7 @@ def compile_(  # noqa: PLR0917 - one value per option
     out_dir: Path,
     check_only: bool,
     dbt_manifests: tuple[Path, ...],
+    dbt_parse: bool,
 ) -> None:
     """Emit dbt profiles, pod resources, the compiled JSON and the dbt packages.
 
@@ -148,7 +156,9 @@ def compile_(  # noqa: PLR0917 - one value per option
     """
     from floe_gate.commands.compile import run_compile
 
-    sys.exit(run_compile(repo, manifest, environments, out_dir, check_only, dbt_manifests))
+    sys.exit(
+        run_compile(repo, manifest, environments, out_dir, check_only, dbt_manifests, dbt_parse)
+    )
 
 
 @cli.command(name="run")
@@ -373,6 +383,7 @@ def parity(  # noqa: PLR0917 - one value per option
     help="Where the SARIF log goes. Default: ARTIFACTS_DIR/floe-gate.sarif.",
 )  # fmt: skip
 @DBT_MANIFEST_OPTION
+@DBT_PARSE_OPTION
 def ci(  # noqa: PLR0917 - one value per option
     repo: Path,
     manifest: str,
@@ -381,6 +392,7 @@ def ci(  # noqa: PLR0917 - one value per option
     artifacts_dir: Path | None,
     sarif_file: Path | None,
     dbt_manifests: tuple[Path, ...],
+    dbt_parse: bool,
 ) -> None:
     """What the GitHub Action runs: check, parity, compile and report, in one process.
 
@@ -394,7 +406,7 @@ def ci(  # noqa: PLR0917 - one value per option
     from floe_gate.commands.ci import CiOptions, run_ci
 
     options = CiOptions(
-        repo, manifest, base_ref, allow_drift, artifacts_dir, sarif_file, dbt_manifests
+        repo, manifest, base_ref, allow_drift, artifacts_dir, sarif_file, dbt_manifests, dbt_parse
     )
     sys.exit(run_ci(options))
 

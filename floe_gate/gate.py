@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from floe_gate.context import Context
 from floe_gate.load.repository import ManifestUnusable, Repository, load_repository
@@ -41,7 +43,30 @@ def judge(
         from floe_gate.load.dbt_manifest import apply_dbt_manifests
 
         apply_dbt_manifests(repository, dbt_manifests)
-    context = Context(repository, registry or PluginRegistry(), today or date.today())
+    return _judged(Context(repository, registry or PluginRegistry(), today or date.today()))
+
+
+def rejudge(verdict: Verdict, dbt_manifests: Mapping[str, dict[str, Any]]) -> Verdict:
+    """``verdict``'s files judged again, the models of the products named (product →
+    dbt's ``manifest.json`` of its project, as read) taken from dbt: ``run`` judges what
+    dbt parsed, on the same files (nothing is read again)."""
+    from floe_gate.load.dbt_manifest import with_manifest
+
+    repository = verdict.repository
+    products = [
+        dataclasses.replace(node, dbt=with_manifest(node.dbt, manifests))
+        if node.dbt is not None
+        and (manifests := dbt_manifests.get(node.product.model.name)) is not None
+        else node
+        for node in repository.products
+    ]
+    context = verdict.context
+    replaced = dataclasses.replace(repository, products=products)
+    return _judged(Context(replaced, context.registry, context.today))
+
+
+def _judged(context: Context) -> Verdict:
+    repository = context.repository
     problems = apply_waivers(
         run_rules(context), repository.waivers, context.today, _unjudged(context)
     )

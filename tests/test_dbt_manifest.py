@@ -152,3 +152,81 @@ def test_a_package_git_ignores_is_listed_from_dbts_manifest(
     transforms = compiled(platform, "--dbt-manifest", manifest)["products"]["shop"]["transforms"]
     assert transforms["pkg_calendar"]["package"] == "tiny_pkg"
     assert transforms["pkg_calendar"]["listed"] is False
+
+
+def test_compile_dbt_parse_equals_the_manifest_given_by_hand(
+    platform: Platform, tmp_path: Path
+) -> None:
+    """``--dbt-parse``: floe-gate runs dbt parse itself, with the product's own profile."""
+    write_shop(platform)
+    dbt_parse(platform.root / "products/shop", tmp_path)
+    given = compiled(platform, "--dbt-manifest", str(tmp_path / "target" / "manifest.json"))
+    assert compiled(platform, "--dbt-parse") == given
+    assert not (platform.root / "warehouse").exists()  # parsing connects to no engine
+
+
+def test_compile_dbt_parse_judges_what_only_dbt_can(platform: Platform, tmp_path: Path) -> None:
+    write_shop(
+        platform,
+        **{
+            "products/shop/models/marts/gated.sql": GATED,
+            "products/shop/floe.yaml": SHOP_PRODUCT + "  - name: gated\n",
+        },
+    )
+    dbt_parse(platform.root / "products/shop", tmp_path)
+    given = platform.cli(
+        "compile", "--out", "out", "--dbt-manifest", str(tmp_path / "target" / "manifest.json")
+    )
+    parsed = platform.cli("compile", "--out", "out", "--dbt-parse")
+    assert parsed.returncode == given.returncode == 1, parsed.stdout + parsed.stderr
+    assert parsed.stdout == given.stdout
+    assert "FG306 transform 'gated' names a disabled model" in parsed.stdout
+    assert "compile refused: fix the errors above first" in parsed.stderr
+    assert not (platform.root / "out").exists()
+
+
+def test_compile_dbt_parse_that_dbt_cannot_parse_cannot_be_judged(platform: Platform) -> None:
+    write_shop(platform, **{"products/shop/models/broken.sql": "select {{ nope(\n"})
+    done = platform.cli("compile", "--out", "out", "--dbt-parse")
+    assert done.returncode == 2, done.stdout + done.stderr
+    [line] = without_correlation_ids(done.stderr).strip().splitlines()
+    assert line.startswith("error: --dbt-parse: product shop: dbt parse of ")
+    assert "Traceback" not in done.stderr
+
+
+def test_dbt_parse_and_dbt_manifest_exclude_each_other(platform: Platform, tmp_path: Path) -> None:
+    done = platform.cli(
+        "compile", "--out", "out", "--dbt-parse", "--dbt-manifest", str(tmp_path / "m.json")
+    )
+    assert done.returncode == 2
+    assert "--dbt-parse and --dbt-manifest exclude each other" in done.stderr
+
+
+def test_ci_dbt_parse_equals_the_manifest_given_by_hand(platform: Platform, tmp_path: Path) -> None:
+    write_shop(
+        platform,
+        **{
+            "products/shop/models/marts/gated.sql": GATED,
+            "products/shop/floe.yaml": SHOP_PRODUCT + "  - name: gated\n",
+        },
+    )
+    dbt_parse(platform.root / "products/shop", tmp_path)
+    manifest = str(tmp_path / "target" / "manifest.json")
+    given = platform.cli("ci", "--artifacts-dir", str(tmp_path / "a1"), "--dbt-manifest", manifest)
+    parsed = platform.cli("ci", "--artifacts-dir", str(tmp_path / "a2"), "--dbt-parse")
+    assert parsed.returncode == given.returncode == 1, parsed.stdout + parsed.stderr
+    assert parsed.stdout == given.stdout
+    assert "file=products/shop/floe.yaml,line=10,col=11" in parsed.stdout
+    assert "FG306" in parsed.stdout
+
+
+def test_ci_dbt_parse_that_dbt_cannot_parse_cannot_be_judged(
+    platform: Platform, tmp_path: Path
+) -> None:
+    write_shop(platform, **{"products/shop/models/broken.sql": "select {{ nope(\n"})
+    done = platform.cli("ci", "--artifacts-dir", str(tmp_path / "a"), "--dbt-parse")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--dbt-parse: product shop: dbt parse of " in done.stdout
+    assert "compile skipped: the run cannot be judged" in done.stderr
+    assert not (tmp_path / "a" / "dev").exists()
+    assert "Traceback" not in done.stdout + done.stderr

@@ -182,17 +182,19 @@ def test_a_crossing_without_shared_storage_is_refused_before_anything_runs(
     (tmp_path / "warehouse").mkdir()
     done = run_markets(repo, tmp_path)
     assert done.returncode == 1
-    assert without_correlation_ids(done.stderr).splitlines()[-1] == (
+    assert without_correlation_ids(done.stderr).splitlines()[-2:] == [
         "error: data product markets: data must cross engines but the manifest sets no "
         "compute.shared_storage: daily_notional (duckdb) reads trade_notional (spark); "
         "trade_notional (spark) reads stg_trades (duckdb). Set compute.shared_storage to a "
-        "directory (or URL) every engine can read and write"
-    )
+        "directory (or URL) every engine can read and write",
+        "run refused: nothing ran",
+    ]
     assert not (tmp_path / "warehouse" / "platform.duckdb").exists()
 
 
 def test_a_crossing_only_dbt_sees_is_refused_from_its_graph(tmp_path: Path) -> None:
-    """A ref() the static scan cannot read (built by Jinja): run finds it in dbt's graph."""
+    """A ref() the static scan cannot read (built by Jinja): run finds it in the manifest
+    dbt parsed, and refuses as compile does with it, before anything runs."""
     repo = example_without_shared_storage(tmp_path)
     model = repo / "examples" / "products" / "markets" / "models" / "trade_notional.sql"
     model.write_text(model.read_text().replace("ref('stg_trades')", "ref('stg' ~ '_trades')"))
@@ -204,12 +206,15 @@ def test_a_crossing_only_dbt_sees_is_refused_from_its_graph(tmp_path: Path) -> N
     (tmp_path / "warehouse").mkdir()
     done = run_markets(repo, tmp_path)
     assert done.returncode == 1
-    assert (
-        "markets: data must cross engines but the manifest sets no compute.shared_storage: "
-        "daily_notional (duckdb) reads trade_notional (spark); trade_notional (spark) reads "
-        "stg_trades (duckdb)."
-    ) in done.stdout
-    assert "nothing ran" in done.stdout
+    assert without_correlation_ids(done.stderr).splitlines()[-2:] == [
+        "error: data product markets: data must cross engines but the manifest sets no "
+        "compute.shared_storage: daily_notional (duckdb) reads trade_notional (spark); "
+        "trade_notional (spark) reads stg_trades (duckdb). Set compute.shared_storage to a "
+        "directory (or URL) every engine can read and write",
+        "run refused: nothing ran",
+    ]
+    assert done.stdout == ""
+    assert not any((tmp_path / "warehouse").iterdir())
 
 
 def run_markets(repo: Path, cwd: Path) -> subprocess.CompletedProcess[str]:

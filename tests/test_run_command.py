@@ -321,6 +321,39 @@ def test_disabled_and_package_models_are_reported_as_dbt_sees_them(platform: Pla
     }  # fmt: skip
 
 
+def test_a_model_only_dbt_can_judge_is_judged_before_anything_runs(platform: Platform) -> None:
+    """run judges again with the manifest dbt parsed: an ``enabled`` that Jinja computes
+    (from ``--vars`` here) is FG306 at its transform, as ``check --dbt-manifest`` says."""
+    platform.write(
+        "products/revenue/floe.yaml",
+        platform.read("products/revenue/floe.yaml") + "  - name: gated\n",
+    )
+    platform.write(
+        "products/revenue/models/gated.sql",
+        "{{ config(enabled=var('enable_gated', false)) }}\nselect 1 as id\n",
+    )
+    assert platform.cli("check").returncode == 0  # the scan leaves it to dbt
+
+    refused = platform.cli("run", "--env", "dev")
+
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert refused.stdout.splitlines()[0] == (
+        "products/revenue/floe.yaml:11:11: error FG306 transform 'gated' names a disabled "
+        "model (enabled: false at products/revenue/models/gated.sql:1:11): dbt will not run "
+        "it; remove the transform or enable the model"
+    )
+    assert "run refused: fix the errors above first" in refused.stderr
+    assert not (platform.root / "warehouse" / "dev.duckdb").exists()  # nothing was built
+    parsed = platform.root / ".floe/run/dev/revenue/target/duckdb/manifest.json"
+    checked = platform.cli("check", "--dbt-manifest", str(parsed))
+    assert checked.stdout.splitlines()[0] == refused.stdout.splitlines()[0]
+
+    code, report, stderr = run(platform, "--vars", "{enable_gated: true}")
+
+    assert code == 0, stderr
+    assert by_name(report)["gated"]["status"] == "success"
+
+
 def test_vars_reach_the_models(platform: Platform) -> None:
     platform.write(
         "products/revenue/models/context.sql",

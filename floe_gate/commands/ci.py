@@ -11,6 +11,8 @@
 5. step outputs (``$GITHUB_OUTPUT``): ``violations``, ``artifacts-dir``, ``sarif-file``.
 
 It never connects to an engine: a pull request must not reach production systems.
+With ``--dbt-parse`` step 1 runs ``dbt parse`` (which evaluates the project's Jinja
+but connects to nothing) and judges with dbt's manifests; the Action does not pass it.
 Exit 0: no errors. 1: errors. 2: the run cannot be judged (2 wins).
 """
 
@@ -65,6 +67,8 @@ class CiOptions:
     sarif_file: Path | None = None
     dbt_manifests: tuple[Path, ...] = ()
     """dbt's ``manifest.json`` files, authoritative on their projects' models."""
+    dbt_parse: bool = False
+    """dbt parses each product's project (floe_gate.run.parsed), as ``compile --dbt-parse``."""
 
 
 @dataclass
@@ -98,6 +102,9 @@ def run_ci(options: CiOptions, environ: Mapping[str, str] = os.environ) -> int:
         echo_error(
             f"--allow-drift (or ${ALLOW_DRIFT_ENV}) takes PRODUCT:TRANSFORM, not {', '.join(bad)}"
         )
+        return ExitCode.CANNOT_JUDGE
+    if options.dbt_parse and options.dbt_manifests:
+        echo_error("--dbt-parse and --dbt-manifest exclude each other: dbt parses, or you did")
         return ExitCode.CANNOT_JUDGE
     artifacts_dir = _absolute(options.artifacts_dir or default_artifacts_dir(environ))
     run = Run(artifacts_dir, _absolute(options.sarif_file or artifacts_dir / SARIF_NAME))
@@ -135,9 +142,34 @@ def _check(run: Run, options: CiOptions) -> Verdict | None:
     elif judgement.verdict is None:
         counts = counts_sentence(judgement.problems)
         run.steps.append(f"check: {options.manifest} cannot be used ({counts})")
+    elif options.dbt_parse:
+        return _judged_on_dbt_parse(run, judgement.verdict)
     else:
         run.steps.append(f"check: {counts_sentence(judgement.problems)}")
     return judgement.verdict
+
+
+def _judged_on_dbt_parse(run: Run, verdict: Verdict) -> Verdict | None:
+    """``verdict`` judged again on what dbt parses for the first environment; not when
+    the scan already found errors (the profiles dbt needs may not be right)."""
+    from floe_gate.gate import rejudge
+    from floe_gate.run.parsed import CannotParse, dbt_parsed
+
+    if any(problem.severity is Severity.ERROR for problem in verdict.problems):
+        run.steps.append(
+            f"check: {counts_sentence(verdict.problems)} (dbt parse skipped: fix the errors first)"
+        )
+        return verdict
+    try:
+        manifests = dbt_parsed(verdict, next(iter(verdict.repository.manifest.model.environments)))
+    except CannotParse as error:
+        run.cannot_judge.append(str(error))
+        run.steps.append(f"check: cannot be judged: {error}")
+        return None
+    verdict = rejudge(verdict, manifests)
+    run.problems = list(verdict.problems)
+    run.steps.append(f"check (on dbt parse): {counts_sentence(verdict.problems)}")
+    return verdict
 
 
 def _parity(

@@ -5,6 +5,11 @@ reports it and nothing is written (exit 1). Otherwise the artifacts are rendered
 (``floe_gate.emit``) and written to DIR, or, with ``--check``, compared with DIR
 without writing: exit 1 lists stale, missing and extra files. Exit 2 when the
 repository cannot be judged or an ``--env`` is not one of the manifest's.
+
+With ``--dbt-manifest`` the models of a project are dbt's (floe_gate.load.dbt_manifest);
+with ``--dbt-parse`` dbt parses each project for the first environment compiled
+(floe_gate.run.parsed) and the gate is judged again with those manifests; dbt
+failing to parse one is exit 2.
 """
 
 from __future__ import annotations
@@ -15,12 +20,12 @@ from pathlib import Path
 
 import click
 
-from floe_gate.commands.gated import judged
+from floe_gate.commands.gated import decided, judged
 from floe_gate.emit.plan import CompileError, dbt_packages, plan_environments
 from floe_gate.emit.render import REQUIREMENTS_FILE, render_artifacts
 from floe_gate.emit.tree import Difference, NotOurs, compare, stale_environments, write
 from floe_gate.exit_codes import ExitCode
-from floe_gate.gate import Verdict
+from floe_gate.gate import Verdict, rejudge
 from floe_gate.report.errors import echo_error
 from floe_gate.telemetry import SpanLike, command_span
 
@@ -32,9 +37,12 @@ def run_compile(  # noqa: PLR0917 - one value per option
     out: Path,
     check: bool,
     dbt_manifests: Sequence[Path] = (),
+    dbt_parse: bool = False,
 ) -> int:
     with command_span("compile", {"floe.check_only": check}) as span:
-        code = _run_compile(repo, manifest, environments, out, check, span, dbt_manifests)
+        code = _run_compile(
+            repo, manifest, environments, out, check, span, dbt_manifests, dbt_parse
+        )
         span.set_attribute("floe.exit_code", code)
         return code
 
@@ -47,16 +55,41 @@ def _run_compile(  # noqa: PLR0917 - one value per option
     check: bool,
     span: SpanLike,
     dbt_manifests: Sequence[Path],
+    dbt_parse: bool,
 ) -> int:
+    if dbt_parse and dbt_manifests:
+        echo_error("--dbt-parse and --dbt-manifest exclude each other: dbt parses, or you did")
+        return ExitCode.CANNOT_JUDGE
     verdict = judged(
-        repo, manifest, refusal="compile refused", span=span, dbt_manifests=dbt_manifests
+        repo,
+        manifest,
+        refusal="compile refused",
+        span=span,
+        dbt_manifests=dbt_manifests,
+        final=not dbt_parse,
     )
     if isinstance(verdict, int):
         return verdict
     selected = _selected(verdict, environments)
     if selected is None:
         return ExitCode.CANNOT_JUDGE
+    if dbt_parse:
+        verdict = _judged_on_dbt_parse(verdict, selected[0], span)
+        if isinstance(verdict, int):
+            return verdict
     return _emit(verdict, selected, out, check=check)
+
+
+def _judged_on_dbt_parse(verdict: Verdict, environment: str, span: SpanLike) -> Verdict | int:
+    """``verdict`` judged again with the manifests dbt parses for ``environment``."""
+    from floe_gate.run.parsed import CannotParse, dbt_parsed
+
+    try:
+        manifests = dbt_parsed(verdict, environment)
+    except CannotParse as error:
+        echo_error(str(error))
+        return ExitCode.CANNOT_JUDGE
+    return decided(rejudge(verdict, manifests), refusal="compile refused", span=span)
 
 
 def _selected(verdict: Verdict, environments: Sequence[str]) -> list[str] | None:

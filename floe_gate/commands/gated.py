@@ -28,12 +28,15 @@ def judged(
     span: SpanLike,
     concerns: Concerns | None = None,
     dbt_manifests: Sequence[Path] = (),
+    final: bool = True,
 ) -> Verdict | int:
     """The verdict when no error stands in the way; else the exit code, after saying why.
 
     Errors are reported as ``check`` reports them, followed by ``refusal``;
     warnings go to stderr and do not stop the command. With ``concerns``, only the
     problems it picks count; the others are summarised in one line on stderr.
+    Not ``final``: a first judgement that another will follow (``run``, once dbt has
+    parsed): its errors refuse, its warnings wait for the final one.
     """
     judgement = judge_working_tree(repo, manifest, dbt_manifests=dbt_manifests)
     if judgement.cannot_judge is not None:
@@ -43,9 +46,24 @@ def judged(
     if verdict is None:
         report_problems(judgement.problems, err=False)
         return ExitCode.PROBLEMS
+    return decided(verdict, refusal=refusal, span=span, concerns=concerns, final=final)
+
+
+def decided(
+    verdict: Verdict,
+    *,
+    refusal: str,
+    span: SpanLike,
+    concerns: Concerns | None = None,
+    final: bool = True,
+) -> Verdict | int:
+    """``verdict``, or the exit code once its errors are reported (as ``judged``)."""
     concerned = concerns(verdict) if concerns else lambda problem: True
     problems = [problem for problem in verdict.problems if concerned(problem)]
     elsewhere = [problem for problem in verdict.problems if not concerned(problem)]
+    refused = any(problem.severity is Severity.ERROR for problem in problems)
+    if not (refused or final):
+        return verdict
     record_problems(span, problems)
     if elsewhere:
         errors = sum(problem.severity is Severity.ERROR for problem in elsewhere)
@@ -54,7 +72,7 @@ def judged(
             "runs; run `floe-gate check` to see them",
             err=True,
         )
-    if any(problem.severity is Severity.ERROR for problem in problems):
+    if refused:
         report_problems(problems, err=False)
         click.echo(f"{refusal}: fix the errors above first", err=True)
         return ExitCode.PROBLEMS

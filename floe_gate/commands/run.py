@@ -2,12 +2,15 @@
 
 The gate is judged first, as for ``compile``: errors refuse the run. Each product's
 artifacts are compiled in memory; its ``profiles.yml`` is written under the work
-directory with dbt's target and log directories. dbt parses the project, the graph
-is cut into per-engine stages (floe_gate.run.stages) and each stage is one
-``dbt build`` on its engine's target. A failure skips what depends on it in later
-stages; everything else keeps running. Exit 0: every node succeeded. 1: the gate
-refused, or a node failed or was skipped. 2: the run cannot be judged (unknown
-environment or product, no manifest).
+directory with dbt's target and log directories. dbt parses each project, and the
+gate is judged again with dbt's ``manifest.json`` as the authority on its models
+(as ``check --dbt-manifest``): what only dbt can judge (an ``enabled`` that Jinja
+computes, a package's models) refuses the run before anything is built, and the
+warnings shown are those of this judgement. The graph is cut into per-engine
+stages (floe_gate.run.stages) and each stage is one ``dbt build`` on its engine's
+target. A failure skips what depends on it in later stages; everything else keeps
+running. Exit 0: every node succeeded. 1: the gate refused, or a node failed or was
+skipped. 2: the run cannot be judged (unknown environment or product, no manifest).
 """
 
 from __future__ import annotations
@@ -20,17 +23,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from floe_gate.commands.gated import judged
+import click
+
+from floe_gate.commands.gated import decided, judged
 from floe_gate.emit.plan import CompileError, EnvironmentPlan, ProductPlan, plan_environments
-from floe_gate.emit.render import PROFILES_FILE, profiles_yml
 from floe_gate.exit_codes import ExitCode
+from floe_gate.gate import Verdict, rejudge
+from floe_gate.load.dbt_manifest import read_manifest
+from floe_gate.load.sources import CannotJudge
 from floe_gate.observability import correlation_id
 from floe_gate.registry import PluginRegistry
 from floe_gate.report.errors import echo_error
 from floe_gate.report.formats import emit_document
 from floe_gate.report.run_summary import Progress, summary
 from floe_gate.run.chosen import only_products, problems_of, unknown_products
-from floe_gate.run.dbt import DbtFailed, DbtInvocation, ParsedProject, parse, run_query, select
+from floe_gate.run.dbt import (
+    DbtFailed,
+    ParsedProject,
+    invocation,
+    manifest_json,
+    parse,
+    run_query,
+    select,
+)
 from floe_gate.run.directories import prepare_directories
 from floe_gate.run.execute import StageRunner
 from floe_gate.run.graph import DbtGraph
@@ -62,12 +77,14 @@ def run_transforms(options: RunOptions) -> int:
 
 
 def _run(options: RunOptions, span: SpanLike) -> int:
+    concerns = (lambda found: problems_of(found, options.products)) if options.products else None
     verdict = judged(
         options.repo,
         options.manifest,
         refusal="run refused",
         span=span,
-        concerns=(lambda found: problems_of(found, options.products)) if options.products else None,
+        concerns=concerns,
+        final=False,
     )
     if isinstance(verdict, int):
         return verdict
@@ -82,14 +99,9 @@ def _run(options: RunOptions, span: SpanLike) -> int:
             f"(the manifest defines: {', '.join(known)})"
         )
         return ExitCode.CANNOT_JUDGE
-    try:
-        context = only_products(verdict.context, options.products)
-        (plan,) = plan_environments(context, [options.environment])
-    except CompileError as error:
-        for message in error.messages:
-            echo_error(message)
-        return ExitCode.PROBLEMS
-    products = _chosen(plan, options.products)
+    plan = _plan(verdict, options)
+    if isinstance(plan, int):
+        return plan
     try:
         dbt_vars = run_vars(plan.name, options.dbt_vars)
     except BadVars as error:
@@ -98,14 +110,50 @@ def _run(options: RunOptions, span: SpanLike) -> int:
     storage = verdict.repository.manifest.model.compute.shared_storage
     report = RunReport(options.environment, correlation_id())
     engine_log = options.work_dir / plan.name / "engine-output.log"
-    with _correlation_for_dbt(report.correlation_id), _engine_output_to(engine_log) as terminal:
-        for product in products:
-            runner = _ProductRunner(
+    with _dbt_output(report, engine_log) as terminal:
+        runners = [
+            _ProductRunner(
                 options, plan, product, verdict.context.registry, storage, terminal, dbt_vars
             )
+            for product in _chosen(plan, options.products)
+        ]
+        parsed = {runner.product.name: runner.dbt_manifest() for runner in runners}
+    # Judged again on what dbt parsed: a model only dbt can judge is judged before it runs.
+    verdict = decided(
+        rejudge(verdict, {name: found for name, found in parsed.items() if found is not None}),
+        refusal="run refused",
+        span=span,
+        concerns=concerns,
+    )
+    if isinstance(verdict, int):
+        return verdict
+    plan = _plan(verdict, options)
+    if isinstance(plan, int):
+        return plan
+    with _dbt_output(report, engine_log) as terminal:
+        for runner, product in zip(runners, _chosen(plan, options.products), strict=True):
+            runner.plan, runner.product, runner.terminal = plan, product, terminal
             report.products.append(runner.run())
     _render(report, options.output_format)
     return ExitCode.PROBLEMS if report.failed else ExitCode.OK
+
+
+def _plan(verdict: Verdict, options: RunOptions) -> EnvironmentPlan | int:
+    try:
+        context = only_products(verdict.context, options.products)
+        (plan,) = plan_environments(context, [options.environment])
+    except CompileError as error:
+        for message in error.messages:
+            echo_error(message)
+        click.echo("run refused: nothing ran", err=True)
+        return ExitCode.PROBLEMS
+    return plan
+
+
+@contextmanager
+def _dbt_output(report: RunReport, engine_log: Path) -> Iterator[TextIO]:
+    with _correlation_for_dbt(report.correlation_id), _engine_output_to(engine_log) as terminal:
+        yield terminal
 
 
 def _chosen(plan: EnvironmentPlan, names: tuple[str, ...]) -> list[ProductPlan]:
@@ -168,13 +216,37 @@ class _ProductRunner:
     dbt_vars: str
 
     def __post_init__(self) -> None:
-        self.project = _prepare(self.options, self.plan, self.product, self.dbt_vars)
-        self.parsed: dict[str, ParsedProject] = {}
+        self.project = invocation(
+            self.options.repo, self.options.work_dir, self.plan, self.product, self.dbt_vars
+        )
+        self.parsed: dict[str, ParsedProject | DbtFailed] = {}
 
     def parsed_for(self, engine: str) -> ParsedProject:
+        """The project as dbt parses it for ``engine``; ``DbtFailed`` (each time) if it
+        cannot."""
         if engine not in self.parsed:
-            self.parsed[engine] = parse(self.project, engine)
-        return self.parsed[engine]
+            try:
+                self.parsed[engine] = parse(self.project, engine)
+            except DbtFailed as error:
+                self.parsed[engine] = error
+        found = self.parsed[engine]
+        if isinstance(found, DbtFailed):
+            raise found
+        return found
+
+    def dbt_manifest(self) -> dict[str, Any] | None:
+        """dbt's ``manifest.json`` of the project parsed for the default engine (what
+        ``dbt build`` runs from), or None when dbt cannot parse it (``run`` says why)."""
+        engine = self.product.target
+        try:
+            self.parsed_for(engine)
+        except DbtFailed:
+            return None
+        try:
+            return read_manifest(manifest_json(self.project, engine), "dbt parse wrote")
+        except CannotJudge as error:
+            self.parsed[engine] = DbtFailed(str(error))
+            return None
 
     def run(self) -> ProductRun:
         run = ProductRun(self.product.name, self.product.dbt_project)
@@ -247,25 +319,6 @@ class _ProductRunner:
 
 class CannotRun(Exception):
     """A product cannot run at all; the message says why."""
-
-
-def _prepare(
-    options: RunOptions, plan: EnvironmentPlan, product: ProductPlan, dbt_vars: str
-) -> DbtInvocation:
-    work = (options.work_dir / plan.name / product.name).resolve()
-    profiles = work / "profiles"
-    for engine in product.outputs:
-        (profiles / engine).mkdir(parents=True, exist_ok=True)
-        (profiles / engine / PROFILES_FILE).write_text(
-            profiles_yml(plan, product, engine), encoding="utf-8"
-        )
-    return DbtInvocation(
-        project_dir=(options.repo / product.dbt_project).resolve(),
-        profiles_root=profiles,
-        work_dir=work,
-        vars=dbt_vars,
-        target_name=plan.name,
-    )
 
 
 def _engines(graph: DbtGraph, product: ProductPlan) -> dict[str, str]:

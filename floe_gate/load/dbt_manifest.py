@@ -12,13 +12,15 @@ Where the scan found the same model, its locations are kept (``enabled: false`` 
 (seeds, snapshots, macros, ``target.name`` lines) stays the scan's. A manifest
 matches the product whose dbt project has its ``metadata.project_name``; ``dbt
 parse`` fails on a package that is not installed, so with a manifest none is
-reported missing (FG309). Reading JSON imports no dbt.
+reported missing (FG309). Reading JSON imports no dbt; a manifest over 256 MiB
+(268,435,456 bytes) is refused unread (exit 2).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -36,7 +38,7 @@ def apply_dbt_manifests(repository: Repository, paths: Sequence[Path]) -> None:
     ``CannotJudge`` for a manifest that cannot be read or matches no product.
     """
     for path in paths:
-        manifest = _read(path)
+        manifest = read_manifest(path)
         project = _project_name(manifest, path)
         matched = False
         for index, node in enumerate(repository.products):
@@ -67,15 +69,31 @@ def with_manifest(dbt: DbtProject, manifest: dict[str, Any]) -> DbtProject:
     return dataclasses.replace(dbt, scan=scan)
 
 
-def _read(path: Path) -> dict[str, Any]:
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+"""The bound on a dbt ``manifest.json`` read (a large project's is tens of MB)."""
+
+
+def read_manifest(path: Path, label: str = "--dbt-manifest") -> dict[str, Any]:
+    """The manifest at ``path``; ``CannotJudge`` saying why it cannot be used (after
+    ``label``, the option or who wrote it)."""
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            content = b"" if size > MAX_MANIFEST_BYTES else stream.read(MAX_MANIFEST_BYTES + 1)
     except OSError as error:
-        raise CannotJudge(f"--dbt-manifest {path}: cannot be read ({error.strerror})") from None
+        raise CannotJudge(f"{label} {path}: cannot be read ({error.strerror})") from None
+    if size > MAX_MANIFEST_BYTES or len(content) > MAX_MANIFEST_BYTES:
+        shown = f"{size:,}" if size > MAX_MANIFEST_BYTES else f"more than {MAX_MANIFEST_BYTES:,}"
+        raise CannotJudge(
+            f"{label} {path}: file of {shown} bytes is over the limit of "
+            f"{MAX_MANIFEST_BYTES:,} bytes for a dbt manifest"
+        )
+    try:
+        manifest = json.loads(content.decode("utf-8"))
     except ValueError as error:
-        raise CannotJudge(f"--dbt-manifest {path}: not JSON ({error})") from None
+        raise CannotJudge(f"{label} {path}: not JSON ({error})") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("nodes"), dict):
-        raise CannotJudge(f"--dbt-manifest {path}: not a dbt manifest.json (no nodes)")
+        raise CannotJudge(f"{label} {path}: not a dbt manifest.json (no nodes)")
     return manifest
 
 

@@ -138,7 +138,8 @@ def load_repository(
     else:
         _load_policies(reader, files, repository)
     _load_products(reader, files, repository)
-    problems.extend(reader.too_large)
+    # A file refused as configuration may have been refused again when read quietly.
+    problems.extend(problem for problem in reader.too_large if problem not in problems)
     return repository
 
 
@@ -221,6 +222,19 @@ def _written_name(source: _Reader, file: str) -> str | None:
     return name if isinstance(name, str) else None
 
 
+MAX_MODEL_BYTES = 16 * 1024 * 1024
+"""The bound on a dbt model, macro or snapshot file the scan reads (FG001): fixed, as
+these are no configuration files (``max_file_bytes``), and far above written SQL."""
+
+
+def model_too_large(file: str, size: int) -> Problem:
+    message = (
+        f"file of {size:,} bytes is over the limit of {MAX_MODEL_BYTES:,} bytes for a dbt "
+        "model, macro or snapshot: not read, so its config is not judged"
+    )
+    return Problem(file, 1, 1, INVALID_YAML, Severity.ERROR, message)
+
+
 class _Reader:
     """The source, with its YAML parsed through the run's cache."""
 
@@ -229,7 +243,8 @@ class _Reader:
         self.cache = cache
         self.max_bytes = MAX_FILE_BYTES
         self.too_large: list[Problem] = []
-        """dbt properties files refused for their size (they are located problems too)."""
+        """dbt properties, model, macro and snapshot files refused for their size (they are
+        located problems too)."""
 
     def files(self) -> list[str]:
         return self.source.files()
@@ -242,8 +257,14 @@ class _Reader:
         return self.cache.document(file, self.source.read(file), max_bytes=self.max_bytes)
 
     def text(self, file: str) -> str | None:
-        """A model's or macro's text; None if unreadable (dbt reports that, not the gate)."""
+        """A model's, macro's or snapshot's text; None if unreadable (dbt reports that, not
+        the gate) or over ``MAX_MODEL_BYTES`` (a located problem: it is not read)."""
         try:
+            size = self.source.size(file)
+            if size > MAX_MODEL_BYTES:
+                if all(problem.file != file for problem in self.too_large):
+                    self.too_large.append(model_too_large(file, size))
+                return None
             return self.source.read(file).decode("utf-8", errors="replace")
         except OSError:
             return None

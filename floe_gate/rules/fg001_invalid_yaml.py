@@ -17,6 +17,9 @@ must be one valid YAML document in UTF-8. Reported at the exact position:
 
       max_file_bytes: 4194304   # manifest.yaml: allow configuration files up to 4 MiB
 
+* a dbt model (``.sql``, ``.py``), macro or snapshot file larger than 16 MiB
+  (16,777,216 bytes, a fixed bound), refused at ``1:1`` without reading it: the
+  scan of the project would not know its config;
 * more than 200,000 values (``too many values``, at the first one past the bound),
   nesting deeper than 64 levels, or more than 200,000 values once aliases are
   expanded (an "alias bomb");

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from floe_gate.emit.plan import EnvironmentPlan, ProductPlan
+from floe_gate.emit.render import PROFILES_FILE, profiles_yml
 from floe_gate.load.dbt_scan import version_text
 from floe_gate.run.graph import DbtGraph, Node
 
@@ -81,12 +83,38 @@ class ParsedProject:
         }
 
 
+def invocation(
+    repo: Path, work_dir: Path, plan: EnvironmentPlan, product: ProductPlan, dbt_vars: str
+) -> DbtInvocation:
+    """``product``'s invocation in ``plan``'s environment, its profiles written (one per
+    engine) under ``work_dir/ENV/PRODUCT``, where dbt's target and logs go too."""
+    work = (work_dir / plan.name / product.name).resolve()
+    profiles = work / "profiles"
+    for engine in product.outputs:
+        (profiles / engine).mkdir(parents=True, exist_ok=True)
+        (profiles / engine / PROFILES_FILE).write_text(
+            profiles_yml(plan, product, engine), encoding="utf-8"
+        )
+    return DbtInvocation(
+        project_dir=(repo / product.dbt_project).resolve(),
+        profiles_root=profiles,
+        work_dir=work,
+        vars=dbt_vars,
+        target_name=plan.name,
+    )
+
+
 def parse(project: DbtInvocation, target: str) -> ParsedProject:
     result = _runner()().invoke(project.arguments("parse", target))
     if not result.success or result.result is None:
         raise DbtFailed(_failure(result, f"dbt parse of {project.project_dir} failed"))
     manifest = result.result
     return ParsedProject(DbtGraph.of(_nodes(manifest)), manifest)
+
+
+def manifest_json(project: DbtInvocation, target: str) -> Path:
+    """Where ``parse`` has dbt write its ``manifest.json``."""
+    return project.work_dir / "target" / target / "manifest.json"
 
 
 def _nodes(manifest: Any) -> Iterable[Node]:

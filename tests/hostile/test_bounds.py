@@ -156,6 +156,70 @@ def test_a_large_dbt_properties_file_is_a_problem_not_silently_skipped(platform:
     ]
 
 
+def test_a_50_mb_model_is_refused_by_its_size_unread(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model once took 1-4 s and 130 MB to scan at 50 MB; the bound is fixed at 16 MiB."""
+    model = platform.root / "products/revenue/models/huge.sql"
+    with model.open("wb") as file:
+        file.write(b"{{ config(enabled=false) }}\nselect 1 as id\n-- ")
+        file.truncate(FIFTY_MB)
+    started = time.perf_counter()
+    assert check(platform) == [
+        "products/revenue/models/huge.sql:1:1: error FG001 file of 52,428,800 bytes is over "
+        "the limit of 16,777,216 bytes for a dbt model, macro or snapshot: not read, so its "
+        "config is not judged"
+    ]
+    assert time.perf_counter() - started < 10
+    read: list[str] = []
+    original = WorkingTree.read
+
+    def recording(self: WorkingTree, path: str) -> bytes:
+        read.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(WorkingTree, "read", recording)
+    load_repository(WorkingTree(platform.root))
+    assert "products/revenue/models/stg_orders.sql" in read  # the others were read,
+    assert "products/revenue/models/huge.sql" not in read  # the huge one never
+
+
+def test_a_model_at_the_bound_is_read_one_byte_over_is_not(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = b"{{ config(enabled=false) }} select 1 as id\n"
+    platform.write("products/revenue/models/at_bound.sql", text)
+    platform.write("products/revenue/models/over_bound.sql", text + b" ")
+    platform.add()
+    monkeypatch.setattr(repository, "MAX_MODEL_BYTES", len(text))
+    loaded = load_repository(WorkingTree(platform.root))
+    [node] = loaded.products
+    assert node.dbt is not None
+    enabled = {m.name: m.is_enabled for m in node.dbt.scan.models}
+    assert enabled["at_bound"] is False  # its config was read
+    assert enabled["over_bound"] is True  # not read: its config is unknown,
+    assert [(where(p), p.rule) for p in loaded.problems] == [
+        ("products/revenue/models/over_bound.sql:1:1", "FG001")  # and that is an error
+    ]
+
+
+def test_a_dbt_manifest_over_256_mib_cannot_be_judged_unread(
+    platform: Platform, tmp_path: Path
+) -> None:
+    huge = tmp_path / "manifest.json"
+    with huge.open("wb") as file:
+        file.write(b'{"nodes": {}, ')
+        file.truncate(300 * 1024 * 1024)  # sparse: never read
+    started = time.perf_counter()
+    done = platform.cli("check", "--dbt-manifest", str(huge))
+    assert time.perf_counter() - started < 10
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert without_correlation_ids(done.stderr).strip() == (
+        f"error: --dbt-manifest {huge}: file of 314,572,800 bytes is over the limit of "
+        "268,435,456 bytes for a dbt manifest"
+    )
+
+
 def test_too_many_values_without_aliases_says_so(platform: Platform) -> None:
     platform.write(PRODUCT, "[" + ",".join(["0"] * (MAX_NODES + 10)) + "]\n")
     started = time.perf_counter()
