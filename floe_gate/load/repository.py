@@ -303,12 +303,12 @@ def _unusable_keys(document: YamlDocument, data: object, path: KeyPath) -> Itera
     """
     children: list[tuple[str | int, object]] = []
     if isinstance(data, dict):
-        where = ".".join(str(part) for part in path) or "document"
         for key, value in data.items():
             reason = _unusable_key(key)
             if reason is None:
                 children.append((key, value))
                 continue
+            where = ".".join(str(part) for part in path) or "document"
             yield Problem(
                 document.file, *document.locate((*path, key), key=True), INVALID_CONFIGURATION,
                 Severity.ERROR, f"{where}: {reason}",
@@ -316,7 +316,8 @@ def _unusable_keys(document: YamlDocument, data: object, path: KeyPath) -> Itera
     elif isinstance(data, list):
         children = list(enumerate(data))
     for key, value in children:
-        yield from _unusable_keys(document, value, (*path, key))
+        if isinstance(value, (dict, list)):  # only they have keys
+            yield from _unusable_keys(document, value, (*path, key))
 
 
 def _unusable_key(key: object) -> str | None:

@@ -46,7 +46,7 @@ def check(context: Context) -> Iterator[Problem]:
 
 def has_template(text: str) -> bool:
     """Whether dbt's Jinja would see a template in ``text``."""
-    return any(mark in text for mark in TEMPLATE_MARKS)
+    return "{" in text and any(mark in text for mark in TEMPLATE_MARKS)
 
 
 def _walk(document: YamlDocument, path: KeyPath, value: Any) -> Iterator[Problem]:
@@ -57,11 +57,18 @@ def _walk(document: YamlDocument, path: KeyPath, value: Any) -> Iterator[Problem
         for key, item in value.items():
             if isinstance(key, str) and has_template(key):
                 yield _problem(document, (*path, key), "key")
-            else:
+            elif _may_hold_template(item):
                 yield from _walk(document, (*path, key), item)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _walk(document, (*path, index), item)
+            if _may_hold_template(item):
+                yield from _walk(document, (*path, index), item)
+
+
+def _may_hold_template(value: Any) -> bool:
+    """Whether ``_walk`` can find anything in ``value``: most values are plain strings
+    and numbers, and a check walks every value of every file."""
+    return isinstance(value, (dict, list)) or (isinstance(value, str) and "{" in value)
 
 
 def _problem(document: YamlDocument, path: KeyPath, what: str) -> Problem:
