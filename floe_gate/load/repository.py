@@ -284,7 +284,7 @@ def _load(
                     f"{model.__name__} must be a mapping (apiVersion, kind, ...)")
         )  # fmt: skip
         return None
-    wrong_keys = list(_unusable_keys(document, data, ()))
+    wrong_keys = [] if _keys_usable(data) else list(_unusable_keys(document, data, ()))
     if wrong_keys:
         problems.extend(wrong_keys)
         return None
@@ -318,6 +318,20 @@ def _unusable_keys(document: YamlDocument, data: object, path: KeyPath) -> Itera
     for key, value in children:
         if isinstance(value, (dict, list)):  # only they have keys
             yield from _unusable_keys(document, value, (*path, key))
+
+
+def _keys_usable(data: object) -> bool:
+    """Whether ``_unusable_keys`` finds nothing: the usual answer, found without a
+    generator and a key path per value."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str) or len(key) > MAX_STRING_LENGTH:
+                return False
+            if isinstance(value, (dict, list)) and not _keys_usable(value):
+                return False
+    elif isinstance(data, list):
+        return all(_keys_usable(item) for item in data if isinstance(item, (dict, list)))
+    return True
 
 
 def _unusable_key(key: object) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -218,18 +218,22 @@ class _Builder:
 
     def _count(self, node: yaml.Node, depth: int) -> None:
         self.nodes += 1
+        if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+            self._refuse(node, depth)
+
+    def _refuse(self, node: yaml.Node, depth: int) -> NoReturn:
         if depth > MAX_DEPTH:
             raise _problem(self.document.file, *_position(node), f"nesting deeper than {MAX_DEPTH}")
-        if self.nodes > MAX_NODES:
-            raise _problem(
-                self.document.file,
-                *_position(node),
-                f"more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
-            )
+        raise _problem(
+            self.document.file,
+            *_position(node),
+            f"more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
+        )
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         key_locations = self.key_locations
+        depth += 1  # of its keys and values
         for key_node, value_node in node.value:
             if key_node.tag == MERGE_TAG:
                 raise _problem(
@@ -237,7 +241,9 @@ class _Builder:
                 )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _problem(self.document.file, *_position(key_node), "keys must be scalars")
-            self._count(key_node, depth + 1)
+            self.nodes += 1  # _count(), in place
+            if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+                self._refuse(key_node, depth)
             key = key_node.value if key_node.tag == STRING_TAG else self._scalar(key_node)
             if key in result:
                 first = key_locations[(*path, key)]
@@ -251,12 +257,14 @@ class _Builder:
             key_locations[key_path] = (mark.line + 1, mark.column + 1)
             if value_node.tag == STRING_TAG and isinstance(value_node, yaml.ScalarNode):
                 # build() for the most common value, a string, in place
-                self._count(value_node, depth + 1)
+                self.nodes += 1
+                if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+                    self._refuse(value_node, depth)
                 mark = value_node.start_mark
                 self.locations[key_path] = (mark.line + 1, mark.column + 1)
                 result[key] = value_node.value
             else:
-                result[key] = self.build(value_node, key_path, depth + 1)
+                result[key] = self.build(value_node, key_path, depth)
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:

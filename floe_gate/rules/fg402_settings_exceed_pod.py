@@ -74,17 +74,10 @@ def _misfits(
     environments: list[str],
     memo: _Memo,
 ) -> Iterator[str]:
-    if context.unusable(resolved.engine):
-        return
-    plugin = context.registry.get(resolved.engine)
-    try:
-        resources = _resources(plugin, resolved, memo)
-    except Exception:
-        return
     preset = _preset(resolved)
     by_message = memo.product_misfits.get(preset) if preset is not None else None
     if by_message is None:
-        by_message = _by_message(context, product, resolved.engine, resources, environments, memo)
+        by_message = _measured(context, product, resolved, environments, memo)
         if preset is not None:
             memo.product_misfits[preset] = by_message
     for message, where in by_message.items():
@@ -94,6 +87,25 @@ def _misfits(
             else f"models {product.name} does not list (default workload)"
         )
         yield f"{scope} on {resolved.engine} in {', '.join(where)}: {message}"
+
+
+def _measured(
+    context: Context,
+    product: ResolvedProduct,
+    resolved: ResolvedTransform,
+    environments: list[str],
+    memo: _Memo,
+) -> dict[str, list[str]]:
+    """The transform's misfits by message; none when its engine cannot be used or its pod
+    cannot be sized (FG202, FG303 and FG304 say why)."""
+    if context.unusable(resolved.engine):
+        return {}
+    plugin = context.registry.get(resolved.engine)
+    try:
+        resources = _resources(plugin, resolved, memo)
+    except Exception:
+        return {}
+    return _by_message(context, product, resolved.engine, resources, environments, memo)
 
 
 def _by_message(  # noqa: PLR0917 - what one transform's misfits depend on
