@@ -330,7 +330,9 @@ def _keys_usable(data: object) -> bool:
             if isinstance(value, (dict, list)) and not _keys_usable(value):
                 return False
     elif isinstance(data, list):
-        return all(_keys_usable(item) for item in data if isinstance(item, (dict, list)))
+        for item in data:
+            if isinstance(item, (dict, list)) and not _keys_usable(item):
+                return False
     return True
 
 

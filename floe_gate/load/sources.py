@@ -40,6 +40,9 @@ class FileSource(Protocol):
         ...
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
 class WorkingTree:
     """Files git knows or would add (tracked and untracked, minus what git ignores)."""
 
@@ -78,8 +81,7 @@ class WorkingTree:
 
     def read(self, path: str) -> bytes:
         """The bytes of a regular file; ``OSError`` for a symlink or anything else."""
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        descriptor = os.open(self._path(path), flags)
+        descriptor = os.open(self._path(path), _READ_FLAGS)
         try:  # os.read, not a file object: check reads thousands of small model files
             status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode):

@@ -60,17 +60,17 @@ def _collect(value: Any, path: KeyPath, found: list[tuple[KeyPath, str]]) -> Non
     """
     if isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(key, str) and has_template(key):
+            if isinstance(key, str) and "{" in key and has_template(key):
                 found.append(((*path, key), "key"))
             elif isinstance(item, str):
-                if has_template(item):
+                if "{" in item and has_template(item):
                     found.append(((*path, key), "value"))
             elif isinstance(item, (dict, list)):
                 _collect(item, (*path, key), found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, str):
-                if has_template(item):
+                if "{" in item and has_template(item):
                     found.append(((*path, index), "value"))
             elif isinstance(item, (dict, list)):
                 _collect(item, (*path, index), found)
