@@ -249,7 +249,8 @@ class _Scanner:
             if path.endswith(MODEL_SUFFIXES) and (rel := path[len(base) :])
         }
         properties = self._properties(project)
-        stems = {_stem(path): path for path in sources}
+        names = {path: _stem(path) for path in sources}
+        stems = {name: path for path, name in names.items()}
         claimed: set[str] = set()
         for name, entry in properties.items():
             for version in entry.versions:
@@ -259,7 +260,7 @@ class _Scanner:
                 claimed.add(path)
                 yield self._model(project, path, sources[path], name, (version.v, entry, version))
         for path in sorted(set(sources) - claimed):
-            name = _stem(path)
+            name = names[path]
             own = properties.get(name)
             if own is not None and own.versions:
                 continue  # a versioned model's own name without a version file: dbt's error
@@ -436,8 +437,8 @@ def _tree_setting(project: _Project, fqn: tuple[str, ...], key: str) -> Setting 
     """dbt's ``models:`` tree: configs at each level down ``fqn``, the deepest winning."""
     node = project.models_config
     document = project.document
-    if document is None:
-        return None
+    if document is None or not isinstance(node, dict):
+        return None  # no models: tree (most projects): nothing configured
     found = None
     path: tuple[str | int, ...] = ("models",)
     for part in ("", *fqn):

@@ -309,7 +309,7 @@ def _load(
                     f"{model.__name__} must be a mapping (apiVersion, kind, ...)")
         )  # fmt: skip
         return None
-    wrong_keys = list(_unusable_keys(document, data, ()))
+    wrong_keys = [] if _keys_usable(data) else list(_unusable_keys(document, data, ()))
     if wrong_keys:
         problems.extend(wrong_keys)
         return None
@@ -328,12 +328,12 @@ def _unusable_keys(document: YamlDocument, data: object, path: KeyPath) -> Itera
     """
     children: list[tuple[str | int, object]] = []
     if isinstance(data, dict):
-        where = ".".join(str(part) for part in path) or "document"
         for key, value in data.items():
             reason = _unusable_key(key)
             if reason is None:
                 children.append((key, value))
                 continue
+            where = ".".join(str(part) for part in path) or "document"
             yield Problem(
                 document.file, *document.locate((*path, key), key=True), INVALID_CONFIGURATION,
                 Severity.ERROR, f"{where}: {reason}",
@@ -341,7 +341,24 @@ def _unusable_keys(document: YamlDocument, data: object, path: KeyPath) -> Itera
     elif isinstance(data, list):
         children = list(enumerate(data))
     for key, value in children:
-        yield from _unusable_keys(document, value, (*path, key))
+        if isinstance(value, (dict, list)):  # only they have keys
+            yield from _unusable_keys(document, value, (*path, key))
+
+
+def _keys_usable(data: object) -> bool:
+    """Whether ``_unusable_keys`` finds nothing: the usual answer, found without a
+    generator and a key path per value."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str) or len(key) > MAX_STRING_LENGTH:
+                return False
+            if isinstance(value, (dict, list)) and not _keys_usable(value):
+                return False
+    elif isinstance(data, list):
+        for item in data:
+            if isinstance(item, (dict, list)) and not _keys_usable(item):
+                return False
+    return True
 
 
 def _unusable_key(key: object) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -76,7 +76,26 @@ def load_yaml(file: str, content: bytes, *, max_bytes: int = MAX_FILE_BYTES) -> 
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    pass
+    _resolved: dict[tuple[type[yaml.Node], str | None, Any], str] = {}  # noqa: RUF012
+
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
+        """The implicit tag (``!!int``, ``!!str``...), as PyYAML resolves it, remembered.
+
+        The composer asks for every node, and the answer depends on nothing else: the
+        regular expressions run once per distinct short scalar of the run, not per node.
+        """
+        key = (kind, value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if value is None or len(value) <= _REMEMBERED_SCALAR_LENGTH:
+                self._resolved[key] = tag
+        return tag
+
+
+_REMEMBERED_SCALAR_LENGTH = 128
+"""Longer scalars (descriptions, SQL) rarely repeat: they are resolved each time, and
+the memo stays small."""
 
 
 def _error_location(text: str, error: yaml.MarkedYAMLError) -> tuple[int, int]:
@@ -174,14 +193,23 @@ def _problem(file: str, line: int, column: int, message: str) -> ProblemsFound:
 
 
 class _Builder:
+    """Plain data from the node tree, and where each value and key was written.
+
+    Called for every value of every file (tens of thousands in a large platform), so
+    scalars, the most values, are handled in place, without a call of their own.
+    """
+
     def __init__(self, document: YamlDocument) -> None:
         self.document = document
+        self.locations = document.locations
+        self.key_locations = document.key_locations
         self.constructor = yaml.constructor.SafeConstructor()
         self.nodes = 0
 
     def build(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
         self._count(node, depth)
-        self.document.locations[path] = _position(node)
+        mark = node.start_mark
+        self.locations[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -190,35 +218,53 @@ class _Builder:
 
     def _count(self, node: yaml.Node, depth: int) -> None:
         self.nodes += 1
+        if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+            self._refuse(node, depth)
+
+    def _refuse(self, node: yaml.Node, depth: int) -> NoReturn:
         if depth > MAX_DEPTH:
             raise _problem(self.document.file, *_position(node), f"nesting deeper than {MAX_DEPTH}")
-        if self.nodes > MAX_NODES:
-            raise _problem(
-                self.document.file,
-                *_position(node),
-                f"more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
-            )
+        raise _problem(
+            self.document.file,
+            *_position(node),
+            f"more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
+        )
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
+        key_locations = self.key_locations
+        depth += 1  # of its keys and values
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == MERGE_TAG:
                 raise _problem(
                     self.document.file, *_position(key_node), "merge keys (<<) are not supported"
                 )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _problem(self.document.file, *_position(key_node), "keys must be scalars")
-            self._count(key_node, depth + 1)
-            key = self._scalar(key_node)
+            self.nodes += 1  # _count(), in place
+            if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+                self._refuse(key_node, depth)
+            key = key_node.value if key_node.tag == STRING_TAG else self._scalar(key_node)
             if key in result:
-                first = self.document.key_locations[(*path, key)]
+                first = key_locations[(*path, key)]
                 raise _problem(
                     self.document.file,
                     *_position(key_node),
                     f"duplicate key {key!r} (first written at line {first[0]})",
                 )
-            self.document.key_locations[(*path, key)] = _position(key_node)
-            result[key] = self.build(value_node, (*path, key), depth + 1)
+            key_path = (*path, key)
+            mark = key_node.start_mark
+            key_locations[key_path] = (mark.line + 1, mark.column + 1)
+            if value_node.tag == STRING_TAG and isinstance(value_node, yaml.ScalarNode):
+                # build() for the most common value, a string, in place
+                self.nodes += 1
+                if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+                    self._refuse(value_node, depth)
+                mark = value_node.start_mark
+                self.locations[key_path] = (mark.line + 1, mark.column + 1)
+                result[key] = value_node.value
+            else:
+                result[key] = self.build(value_node, key_path, depth)
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
@@ -238,6 +284,7 @@ class _Builder:
             ) from None
 
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
 STRING_TAG = "tag:yaml.org,2002:str"
 
 

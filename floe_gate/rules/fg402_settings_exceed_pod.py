@@ -39,6 +39,11 @@ class _Memo:
     """(id of a validated config, the pod's resources) → the plugin's misfits."""
     presets: dict[tuple[str, str | None], ResourceSpec] = field(default_factory=dict)
     """(engine, workload) → the pod of a transform without resource overrides."""
+    product_misfits: dict[tuple[str, str | None], dict[str, list[str]]] = field(
+        default_factory=dict
+    )
+    """For the product being checked: (engine, workload) → the misfits of a transform
+    without resource overrides, each with its environments (they share one chain)."""
 
 
 def check(context: Context) -> Iterator[Problem]:
@@ -46,6 +51,7 @@ def check(context: Context) -> Iterator[Problem]:
     memo = _Memo()
     for product in context.products:
         reported: set[tuple[str, str]] = set()
+        memo.product_misfits.clear()
         for resolved in product.transforms:
             for message in _misfits(context, product, resolved, environments, memo):
                 where = _origin(product, resolved)
@@ -68,23 +74,12 @@ def _misfits(
     environments: list[str],
     memo: _Memo,
 ) -> Iterator[str]:
-    if context.unusable(resolved.engine):
-        return
-    plugin = context.registry.get(resolved.engine)
-    try:
-        resources = _resources(plugin, resolved, memo)
-    except Exception:
-        return
-    by_message: dict[str, list[str]] = {}
-    for environment in environments:
-        config = context.engine_config(product.chain, resolved.engine, environment)
-        if config is None:
-            continue
-        key = (id(config), resources)
-        if key not in memo.fits:
-            memo.fits[key] = list(plugin.resource_fit(config, resources))
-        for message in memo.fits[key]:
-            by_message.setdefault(message, []).append(environment)
+    preset = _preset(resolved)
+    by_message = memo.product_misfits.get(preset) if preset is not None else None
+    if by_message is None:
+        by_message = _measured(context, product, resolved, environments, memo)
+        if preset is not None:
+            memo.product_misfits[preset] = by_message
     for message, where in by_message.items():
         scope = (
             f"transform {resolved.name}"
@@ -94,16 +89,65 @@ def _misfits(
         yield f"{scope} on {resolved.engine} in {', '.join(where)}: {message}"
 
 
+def _measured(
+    context: Context,
+    product: ResolvedProduct,
+    resolved: ResolvedTransform,
+    environments: list[str],
+    memo: _Memo,
+) -> dict[str, list[str]]:
+    """The transform's misfits by message; none when its engine cannot be used or its pod
+    cannot be sized (FG202, FG303 and FG304 say why)."""
+    if context.unusable(resolved.engine):
+        return {}
+    plugin = context.registry.get(resolved.engine)
+    try:
+        resources = _resources(plugin, resolved, memo)
+    except Exception:
+        return {}
+    return _by_message(context, product, resolved.engine, resources, environments, memo)
+
+
+def _by_message(  # noqa: PLR0917 - what one transform's misfits depend on
+    context: Context,
+    product: ResolvedProduct,
+    engine: str,
+    resources: ResourceSpec,
+    environments: list[str],
+    memo: _Memo,
+) -> dict[str, list[str]]:
+    """Each misfit of ``resources`` on ``engine`` → the environments it happens in."""
+    plugin = context.registry.get(engine)
+    by_message: dict[str, list[str]] = {}
+    for environment in environments:
+        config = context.engine_config(product.chain, engine, environment)
+        if config is None:
+            continue
+        key = (id(config), resources)
+        if key not in memo.fits:
+            memo.fits[key] = list(plugin.resource_fit(config, resources))
+        for message in memo.fits[key]:
+            by_message.setdefault(message, []).append(environment)
+    return by_message
+
+
 def _resources(
     plugin: ComputePlugin[Any], resolved: ResolvedTransform, memo: _Memo
 ) -> ResourceSpec:
+    key = _preset(resolved)
+    if key is None:
+        return transform_resources(plugin, resolved.transform)
+    if key not in memo.presets:
+        memo.presets[key] = transform_resources(plugin, resolved.transform)
+    return memo.presets[key]
+
+
+def _preset(resolved: ResolvedTransform) -> tuple[str, str | None] | None:
+    """(engine, workload) of a transform without resource overrides; None with them."""
     transform = resolved.transform
     if transform is not None and transform.resources is not None:
-        return transform_resources(plugin, transform)
-    key = (resolved.engine, transform.workload if transform else None)
-    if key not in memo.presets:
-        memo.presets[key] = transform_resources(plugin, transform)
-    return memo.presets[key]
+        return None
+    return (resolved.engine, transform.workload if transform else None)
 
 
 def _origin(product: ResolvedProduct, resolved: ResolvedTransform) -> Origin:
