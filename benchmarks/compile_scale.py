@@ -97,10 +97,10 @@ def first_and_again(root: Path, run: int) -> tuple[tuple[float, float], tuple[fl
     """A first compile into a new ``--out``, then a recompile that finds it up to date.
 
     Each run writes a directory of its own, removed only after the last run: on ext4
-    without a journal (this machine's disk) the inode allocator skips inodes deleted in
-    the last seconds (``recently_deleted``), so making 15,000 right after removing as
-    many measured the removal. ``sync`` first, so no run waits on the last one's
-    write-back.
+    without a journal (this machine's disk) the inode allocator skips, one by one, the
+    inodes freed in the last minute (five while not written back: ``recently_deleted``),
+    so making 15,000 right after removing as many measured the removal. ``sync`` first,
+    so no run waits on the previous one's write-back.
     """
     out = root.parent / f"{root.name}-out{run}"
     os.sync()
