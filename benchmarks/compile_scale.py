@@ -98,7 +98,7 @@ def first_and_again(root: Path, run: int) -> tuple[tuple[float, float], tuple[fl
 
     Each run writes a directory of its own, removed only after the last run: on ext4
     without a journal (this machine's disk) the inode allocator skips, one by one, the
-    inodes freed in the last minute (five while not written back: ``recently_deleted``),
+    inodes freed in the last minute (five minutes until written back: ``recently_deleted``),
     so making 15,000 right after removing as many measured the removal. ``sync`` first,
     so no run waits on the previous one's write-back.
     """
