@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -778,3 +779,37 @@ def test_writing_removes_the_directories_left_empty_and_keeps_the_rest(tmp_path:
     only_requirements = tmp_path / "fresh"
     assert write(only_requirements, {"requirements-dbt.txt": b"x"}, ["requirements-dbt.txt"])
     assert (only_requirements / "requirements-dbt.txt").read_bytes() == b"x"
+
+
+def test_a_fifo_where_an_artifact_belongs_is_stale_and_replaced_without_being_opened_for_long(
+    tmp_path: Path,
+) -> None:
+    """Comparing reads without blocking: a FIFO with no writer would hang a plain open."""
+    from floe_gate.emit.tree import compare, write
+
+    out = tmp_path / "out"
+    files = {"dev/a/profiles.yml": b"1", "dev/compiled.json": b"{}"}
+    write(out, files, ["dev"])
+    (out / "dev/a/profiles.yml").unlink()
+    os.mkfifo(out / "dev/a/profiles.yml")
+    assert compare(out, files, ["dev"]).stale == ["dev/a/profiles.yml"]
+    assert write(out, files, ["dev"]).written == ["dev/a/profiles.yml"]
+    assert (out / "dev/a/profiles.yml").read_bytes() == b"1"
+    assert sorted(p.name for p in (out / "dev/a").iterdir()) == ["profiles.yml"]
+
+
+def test_new_artifacts_are_created_whole_with_the_umask_mode(tmp_path: Path) -> None:
+    """Small new files are made in place, big ones through a rename: same bytes, same mode."""
+    from floe_gate.emit.tree import ONE_WRITE, write
+
+    out = tmp_path / "out"
+    files = {"dev/small.yml": b"s" * ONE_WRITE, "dev/compiled.json": b"b" * (3 * ONE_WRITE + 1)}
+    old = os.umask(0o027)
+    try:
+        write(out, files, ["dev"])
+    finally:
+        os.umask(old)
+    for path, content in files.items():
+        assert (out / path).read_bytes() == content
+        assert stat.S_IMODE((out / path).stat().st_mode) == 0o640
+    assert sorted(p.name for p in (out / "dev").iterdir()) == ["compiled.json", "small.yml"]

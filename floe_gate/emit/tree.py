@@ -9,7 +9,9 @@ so ``--out`` may sit inside a repository next to other files.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,14 +69,7 @@ def compare(out: Path, expected: dict[str, bytes], owned: Iterable[str]) -> Diff
 
     ``SymlinkBelowOut`` if any path compile owns there is, or passes through, a symlink.
     """
-    refuse_symlinks(out, owned, expected)
-    present = set(existing_files(out, owned))
-    stale = [path for path in expected if path in present and _read(out / path) != expected[path]]
-    return Difference(
-        stale=sorted(stale),
-        missing=sorted(path for path in expected if path not in present),
-        extra=sorted(present - set(expected)),
-    )
+    return _difference(out, expected, _scan(out, owned, expected))
 
 
 def write(out: Path, expected: dict[str, bytes], owned: Iterable[str]) -> Written:
@@ -82,22 +77,30 @@ def write(out: Path, expected: dict[str, bytes], owned: Iterable[str]) -> Writte
 
     ``NotOurs`` (before anything is written) when an owned environment directory
     holds files but no ``compiled.json``: its files would be removed as extra.
+
+    A changed file is replaced through a temporary file and a rename, so a reader sees
+    the old content or the new. A missing file that one ``write`` fills (every
+    ``profiles.yml``) is created in place, never over anything (``O_EXCL``): a reader
+    sees no file, an empty one or all of it. (A first compile makes thousands; the
+    temporary file and the rename doubled the directory updates.)
     """
     owned = list(owned)
-    refuse_symlinks(out, owned, expected)
+    listing = _scan(out, owned, expected)
     _refuse_foreign(out, owned)
-    difference = compare(out, expected, owned)
-    before = _directories(out, owned)
+    difference = _difference(out, expected, listing)
+    stale = set(difference.stale)
     changed = sorted([*difference.stale, *difference.missing])
-    made: set[str] = set(before)
+    made = set(listing.directories)
     if changed:
         out.mkdir(parents=True, exist_ok=True)
     for path in changed:
         _make_parents(out, path, made)
-        _write_file(out / path, expected[path])
+        target = os.path.join(out, path)
+        if path in stale or not _create(target, expected[path]):
+            _replace(target, expected[path])
     for path in difference.extra:
-        (out / path).unlink()
-    _remove_empty_directories(out, before, expected)
+        os.unlink(os.path.join(out, path))
+    _remove_empty_directories(out, listing.directories, expected)
     unchanged = sorted(set(expected) - set(changed))
     return Written(written=changed, unchanged=unchanged, removed=difference.extra)
 
@@ -107,34 +110,71 @@ DBT_USER_FILE = ".user.yml"
 run with usage statistics on: dbt's file, so compile neither reports nor removes it."""
 
 
-def existing_files(out: Path, owned: Iterable[str]) -> list[str]:
-    """Files (and symbolic links) under the owned paths, relative to ``out``, sorted.
+@dataclass(frozen=True)
+class _Listing:
+    """What the owned part of ``out`` holds, relative to ``out``."""
 
-    dbt's ``.user.yml`` is left out wherever it is.
-    """
-    found: list[str] = []
-    for name in owned:
-        top = out / name
-        if top.is_file() or top.is_symlink():
-            found.append(name)
-        elif top.is_dir():
-            for directory, _, files in os.walk(top):
-                relative = Path(directory).relative_to(out).as_posix()
-                found.extend(f"{relative}/{file}" for file in files if file != DBT_USER_FILE)
-    return sorted(found)
+    files: list[str]
+    """Files (and anything else that is not a directory), sorted; dbt's ``.user.yml``
+    is left out wherever it is."""
+    directories: list[str]
+    """Top down: each directory after the one holding it."""
 
 
-def refuse_symlinks(out: Path, owned: Iterable[str], expected: Iterable[str]) -> None:
-    """``SymlinkBelowOut`` naming the first symlink at or below an owned path of ``out``."""
+def _scan(out: Path, owned: Iterable[str], expected: Iterable[str]) -> _Listing:
+    """One walk of the owned paths (and those ``expected`` is under), from the
+    directory entries' types: ``SymlinkBelowOut`` names the first symlink met."""
+    owned = set(owned)
+    files: list[str] = []
+    directories: list[str] = []
     for name in sorted({*owned, *(path.split("/", 1)[0] for path in expected)}):
-        top = out / name
-        if top.is_symlink():
-            raise _symlink(top)
-        if top.is_dir():
-            for directory, subdirectories, files in os.walk(top):
-                for entry in (*subdirectories, *files):
-                    if os.path.islink(os.path.join(directory, entry)):
-                        raise _symlink(Path(directory, entry))
+        top = os.path.join(out, name)
+        try:
+            mode = os.lstat(top).st_mode
+        except OSError:
+            continue
+        if stat.S_ISLNK(mode):
+            raise _symlink(Path(top))
+        if name not in owned:
+            if stat.S_ISDIR(mode):
+                _walk(top, name, [], [])
+        elif stat.S_ISDIR(mode):
+            directories.append(name)
+            _walk(top, name, files, directories)
+        else:
+            files.append(name)
+    return _Listing(sorted(files), directories)
+
+
+def _walk(top: str, relative: str, files: list[str], directories: list[str]) -> None:
+    """Add what ``top`` holds, at every depth, to ``files`` and ``directories``."""
+    pending = [(top, relative)]
+    while pending:
+        directory, name = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                path = f"{name}/{entry.name}"
+                if entry.is_symlink():
+                    raise _symlink(Path(entry.path))
+                if entry.is_dir(follow_symlinks=False):
+                    directories.append(path)
+                    pending.append((entry.path, path))
+                elif entry.name != DBT_USER_FILE:
+                    files.append(path)
+
+
+def _difference(out: Path, expected: dict[str, bytes], listing: _Listing) -> Difference:
+    present = set(listing.files)
+    stale = [
+        path
+        for path in expected
+        if path in present and not _holds(os.path.join(out, path), expected[path])
+    ]
+    return Difference(
+        stale=sorted(stale),
+        missing=sorted(path for path in expected if path not in present),
+        extra=sorted(present - set(expected)),
+    )
 
 
 def _symlink(path: Path) -> SymlinkBelowOut:
@@ -144,11 +184,32 @@ def _symlink(path: Path) -> SymlinkBelowOut:
     )
 
 
-def _read(path: Path) -> bytes | None:
+_ANY = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+READ = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _ANY
+"""Never through a symlink put there since the scan; a FIFO reads as empty (stale)."""
+CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _ANY
+ONE_WRITE = 4096
+"""Bytes a new file is created with in place: one page, so a reader that opens it while
+it is written sees it empty or whole, never a prefix that may parse."""
+
+
+def _holds(path: str, content: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``content`` (False if unreadable)."""
     try:
-        return path.read_bytes()
+        descriptor = os.open(path, READ)
     except OSError:
-        return None
+        return False
+    try:
+        chunks = []
+        left = len(content) + 1  # one byte more tells a longer file
+        while left > 0 and (chunk := os.read(descriptor, left)):
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
+    return b"".join(chunks) == content
 
 
 def _refuse_foreign(out: Path, owned: list[str]) -> None:
@@ -168,26 +229,52 @@ def _make_parents(out: Path, path: str, made: set[str]) -> None:
     for depth in range(1, len(parts) + 1):
         directory = "/".join(parts[:depth])
         if directory not in made:
-            (out / directory).mkdir(parents=True, exist_ok=True)
+            _make_directory(os.path.join(out, directory))
             made.add(directory)
 
 
-def _write_file(path: Path, content: bytes) -> None:
+def _make_directory(path: str) -> None:
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            raise
+
+
+def _create(path: str, content: bytes) -> bool:
+    """Create the file ``path`` with ``content`` in one write; False (nothing done) when
+    ``content`` needs more than one or something is already at ``path``."""
+    if len(content) > ONE_WRITE:
+        return False
+    try:
+        descriptor = os.open(path, CREATE, 0o666)
+    except FileExistsError:
+        return False
+    try:
+        _write_all(descriptor, content)
+    finally:
+        os.close(descriptor)
+    return True
+
+
+def _replace(path: str, content: bytes) -> None:
     """Write through a temporary file and a rename, so readers never see half a file."""
-    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    temporary.write_bytes(content)
+    directory, name = os.path.split(path)
+    temporary = os.path.join(directory, f".{name}.tmp{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)  # left by a run that was killed
+    descriptor = os.open(temporary, CREATE, 0o666)
+    try:
+        _write_all(descriptor, content)
+    finally:
+        os.close(descriptor)
     os.replace(temporary, path)
 
 
-def _directories(out: Path, owned: Iterable[str]) -> list[str]:
-    """The directories at and below the owned paths, relative to ``out``."""
-    found: list[str] = []
-    for name in owned:
-        top = out / name
-        if top.is_dir() and not top.is_symlink():
-            for directory, _, _ in os.walk(top):
-                found.append(Path(directory).relative_to(out).as_posix())
-    return found
+def _write_all(descriptor: int, content: bytes) -> None:
+    view = memoryview(content)
+    while view:
+        view = view[os.write(descriptor, view) :]
 
 
 def _remove_empty_directories(out: Path, before: list[str], kept: Iterable[str]) -> None:
