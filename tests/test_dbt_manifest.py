@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import Platform, without_correlation_ids
+from dbt_shop import PRODUCT as SHOP_PRODUCT
 from dbt_shop import write_shop
 from test_dbt_semantics import dbt_models, dbt_parse
 
@@ -19,17 +20,6 @@ from floe_gate.load.sources import WorkingTree
 
 # enabled is computed by Jinja: the scan cannot tell (it leaves it to dbt), dbt can.
 GATED = "{{ config(enabled=var('enable_gated', false)) }}\nselect 1 as id\n"
-SHOP_PRODUCT = """\
-apiVersion: floe/v1
-kind: DataProduct
-name: shop
-domain: finance
-transforms:
-  - name: stg_orders
-  - name: dim_orders
-    workload: medium
-  - name: customer_scores
-"""
 
 
 def compiled(platform: Platform, *options: str) -> dict[str, Any]:
