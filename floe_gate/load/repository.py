@@ -138,8 +138,7 @@ def load_repository(
     else:
         _load_policies(reader, files, repository)
     _load_products(reader, files, repository)
-    # A file refused as configuration may have been refused again when read quietly.
-    problems.extend(problem for problem in reader.too_large if problem not in problems)
+    problems.extend(reader.too_large)
     return repository
 
 
