@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from floe_gate.load.dbt_project import DbtProject
-from floe_gate.load.dbt_scan import DbtModel, Setting, version_text
+from floe_gate.load.dbt_scan import DbtModel, Setting, optional_version_text
 from floe_gate.load.repository import Repository
 from floe_gate.load.sources import CannotJudge
 
@@ -123,7 +123,11 @@ def _model_nodes(manifest: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _key(node: dict[str, Any]) -> tuple[str, str, str | None]:
-    return (str(node.get("package_name")), str(node.get("name")), _version(node.get("version")))
+    return (
+        str(node.get("package_name")),
+        str(node.get("name")),
+        optional_version_text(node.get("version")),
+    )
 
 
 def _model(dbt: DbtProject, node: dict[str, Any], scanned: DbtModel | None, root: str) -> DbtModel:
@@ -140,7 +144,7 @@ def _model(dbt: DbtProject, node: dict[str, Any], scanned: DbtModel | None, root
         materialized=_setting(config.get("materialized"), scanned, "materialized", path),
         enabled=_setting(config.get("enabled", True), scanned, "enabled", path),
         refs=frozenset(_refs(node)),
-        latest=version is None or version == _version(node.get("latest_version")),
+        latest=version is None or version == optional_version_text(node.get("latest_version")),
     )
 
 
@@ -165,7 +169,3 @@ def _refs(node: dict[str, Any]) -> Iterator[str]:
         if parts[0] != "model" or len(parts) < 3:
             continue
         yield ".".join(parts[2:4]) if len(parts) == 4 and parts[3][:1] == "v" else parts[2]
-
-
-def _version(value: Any) -> str | None:
-    return None if value is None else version_text(value)

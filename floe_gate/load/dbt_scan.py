@@ -553,6 +553,11 @@ def version_text(value: Any) -> str:
     return str(value)
 
 
+def optional_version_text(value: Any) -> str | None:
+    """``version_text``, or None for a model without versions."""
+    return None if value is None else version_text(value)
+
+
 def selector(name: str, version: str | None) -> str:
     """How dbt selects one node, and floe.yaml names it: ``dim_orders``, ``dim_orders.v2``."""
     return name if version is None else f"{name}.v{version}"

@@ -15,7 +15,7 @@ from typing import Any
 
 from floe_gate.emit.plan import EnvironmentPlan, ProductPlan
 from floe_gate.emit.render import PROFILES_FILE, profiles_yml
-from floe_gate.load.dbt_scan import version_text
+from floe_gate.load.dbt_scan import optional_version_text
 from floe_gate.run.graph import DbtGraph, Node
 
 NodeEvent = Callable[[str, str, str], None]
@@ -134,12 +134,8 @@ def _as_nodes(nodes: Iterable[Any]) -> Iterable[Node]:
             schema=getattr(node, "schema", None) or None,
             alias=getattr(node, "alias", None) or None,
             path=getattr(node, "original_file_path", None) or None,
-            version=_version(getattr(node, "version", None)),
+            version=optional_version_text(getattr(node, "version", None)),
         )
-
-
-def _version(value: Any) -> str | None:
-    return None if value is None else version_text(value)
 
 
 def select(
